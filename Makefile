@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test browser translations migrate seed lint e2e clean extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e '.[postgres,redis]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test,postgres,redis]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations browser
+
+translations: $(BIN)/python
+	@if ls webview/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -f -d webview/translations; fi
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o webview/translations/messages.pot .
+	$(BIN)/pybabel update -i webview/translations/messages.pot -d webview/translations
+
+# Debian's chromium where apt exists (no browser downloads here); Playwright's own browser elsewhere.
+browser: $(VENV)/.installed-test
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium)); \
+	else $(BIN)/playwright install chromium; fi
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed
+
+run: seed
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-artifacts

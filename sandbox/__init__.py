@@ -1,0 +1,16 @@
+"""The sandbox: a simulated partner super app, registered only when SANDBOX_ENABLED."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+# Each sandbox feature package exposes init_app(app).
+SANDBOX_FEATURES: tuple[str, ...] = ()
+
+
+def init_app(app: Flask) -> None:
+    """Register the sandbox features."""
+    for name in SANDBOX_FEATURES:
+        importlib.import_module(name).init_app(app)

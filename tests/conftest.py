@@ -1,0 +1,97 @@
+"""Shared fixtures: an app on a fresh database (SQLite by default, DATABASE_URL for PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from webview import create_app
+from webview.extensions import db
+
+# Tables whose rows survive between tests because they are expensive to make and never asserted on.
+KEPT_TABLES = {"merchant_key"}
+
+
+def database_url(tmp_root: Path) -> str:
+    """PostgreSQL when DATABASE_URL says so (the CI pass), otherwise a SQLite file for this run."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def test_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("webview")
+
+
+@pytest.fixture(scope="session")
+def base_config(test_root: Path) -> dict:
+    """The config every test app starts from."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url(test_root),
+        "INSTANCE_PATH": str(test_root / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "MASTER_KEY": "test-master-key",
+        "SANDBOX_ENABLED": True,
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "RATELIMIT_ENABLED": False,
+        "JOBS_EMBEDDED_WORKER": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(base_config):
+    """Create the schema once per run on an empty database."""
+    app = create_app(base_config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    yield
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(base_config, _schema):
+    """Factory for an app with config overrides; rows are deleted after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**base_config, **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps[:1]:
+        with app.app_context():
+            db.session.remove()
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in KEPT_TABLES:
+                    db.session.execute(delete(table))
+            db.session.commit()
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The application, with an app context pushed for the test."""
+    application = make_app()
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

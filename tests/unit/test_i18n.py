@@ -1,0 +1,174 @@
+"""Locale choice, VND/date formatting in GMT+7 and catalog compilation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale, gettext
+
+from webview.db import utcnow
+from webview.extensions import db
+from webview.i18n import (
+    format_duration,
+    format_local_date,
+    format_local_datetime,
+    format_local_time,
+    format_vnd,
+    select_locale,
+    to_local,
+)
+from webview.i18n.cli import compile_catalogs
+from webview.i18n.locale import normalise_locale
+from webview.launch.models import LaunchSession
+from webview.launch.sessions import SESSION_KEY
+from webview.partners.models import Customer, Partner
+
+
+@pytest.mark.parametrize(
+    ("amount", "locale", "expected"),
+    [
+        (1_250_000, "vi", "1.250.000 ₫"),
+        (1_250_000, "en", "1,250,000 ₫"),
+        (0, "vi", "0 ₫"),
+        (999, "en", "999 ₫"),
+        (-50_000, "vi", "-50.000 ₫"),
+        (12_345_678_900, "vi", "12.345.678.900 ₫"),
+    ],
+)
+def test_format_vnd_per_locale(amount, locale, expected):
+    assert format_vnd(amount, locale) == expected
+
+
+@pytest.mark.parametrize("bad", [1.5, "100", True])
+def test_format_vnd_refuses_non_integers(bad):
+    with pytest.raises(TypeError):
+        format_vnd(bad, "vi")
+
+
+def test_format_vnd_follows_the_request_locale(make_app):
+    app = make_app()  # no app context pushed: each request context brings its own g
+    with app.test_request_context(headers={"Accept-Language": "en-US,en;q=0.8"}):
+        assert format_vnd(2_000_000) == "2,000,000 ₫"
+    with app.test_request_context():
+        assert format_vnd(2_000_000) == "2.000.000 ₫"
+
+
+def test_each_request_chooses_its_locale_even_in_a_shared_app_context(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert format_vnd(1000) == "1,000 ₫"  # cached on the shared g
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        app.preprocess_request()
+        assert format_vnd(1000) == "1.000 ₫"
+
+
+def test_times_are_shown_in_ho_chi_minh():
+    late_utc = datetime(2025, 11, 24, 17, 30, tzinfo=UTC)  # 00:30 on the 25th in GMT+7
+    assert to_local(late_utc).utcoffset() == timedelta(hours=7)
+    assert format_local_time(late_utc, "vi") == "00:30"
+    assert format_local_date(late_utc, "en") == "Tue, 25 Nov 2025"
+    assert format_local_date(late_utc, "vi") == "Th 3, 25/11/2025"
+    assert format_local_date(date(2025, 11, 24), "en", short=True) == "Mon, 24 Nov"
+    assert format_local_datetime(late_utc, "en") == "00:30 · Tue, 25 Nov 2025"
+    naive = datetime(2025, 1, 1, 0, 0)  # taken as UTC
+    assert format_local_time(naive, "en") == "07:00"
+
+
+def test_empty_values_format_as_empty_text():
+    assert format_vnd(None) == format_local_date(None) == format_local_time(None) == format_duration(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("minutes", "locale", "expected"),
+    [(125, "vi", "2 giờ 05 phút"), (125, "en", "2h 05m"), (45, "vi", "45 phút"), (60, "en", "1h 00m")],
+)
+def test_format_duration(minutes, locale, expected):
+    assert format_duration(minutes, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("vi", "vi"), ("EN", "en"), ("en-US", "en"), ("vi_VN", "vi"), ("fr", None), ("", None), (None, None)],
+)
+def test_normalise_locale(raw, expected):
+    assert normalise_locale(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR,fr;q=0.9", "vi"),
+        ("fr-FR,en;q=0.5", "en"),
+        ("vi-VN,vi;q=0.9,en;q=0.8", "vi"),
+        (None, "vi"),
+    ],
+)
+def test_locale_from_accept_language(app, header, expected):
+    headers = {"Accept-Language": header} if header else {}
+    with app.test_request_context(headers=headers):
+        assert select_locale() == expected
+
+
+def make_launch(locale: str) -> LaunchSession:
+    """A partner, a customer and a live launch session (rows only, no API)."""
+    partner = Partner(
+        code="i18n-partner", name="I18n Partner", status="active", client_id="cid-i18n",
+        client_secret_sealed="sealed", api_key_hash="0" * 64, access_code="ac-i18n",
+    )
+    db.session.add(partner)
+    db.session.flush()
+    customer = Customer(partner_id=partner.id, identify_code="u1")
+    db.session.add(customer)
+    db.session.flush()
+    launch = LaunchSession(
+        id=f"sess-{locale}", partner_id=partner.id, customer_id=customer.id, locale=locale,
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    db.session.add(launch)
+    db.session.commit()
+    return launch
+
+
+def test_launch_locale_wins_over_accept_language(app):
+    launch = make_launch("en")
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        from flask import session
+
+        session[SESSION_KEY] = launch.id
+        assert select_locale() == "en"
+
+
+def test_catalogs_compile_and_translate(app, tmp_path):
+    from pathlib import Path
+
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    compile_catalogs(directory)
+    assert (directory / "vi" / "LC_MESSAGES" / "messages.mo").exists()
+    assert (directory / "en" / "LC_MESSAGES" / "messages.po").exists()
+    with app.test_request_context():
+        with force_locale("vi"):
+            assert gettext("My orders") == "Đơn hàng của tôi"
+            assert render_template_string("{{ _('Back') }}") == "Quay lại"
+        with force_locale("en"):
+            assert gettext("My orders") == "My orders"
+
+
+def test_compile_is_incremental_and_forced(app, tmp_path):
+    po_dir = tmp_path / "vi" / "LC_MESSAGES"
+    po_dir.mkdir(parents=True)
+    (po_dir / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hello"\nmsgstr "Xin chào"\n',
+        encoding="utf-8",
+    )
+    assert compile_catalogs(tmp_path) == [po_dir / "messages.mo"]
+    assert compile_catalogs(tmp_path) == []
+    assert compile_catalogs(tmp_path, force=True) == [po_dir / "messages.mo"]
+    assert "Xin chào".encode() in (po_dir / "messages.mo").read_bytes()
+
+
+def test_compile_command(runner):
+    result = runner.invoke(args=["i18n", "compile", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "vi/LC_MESSAGES/messages.mo" in result.output

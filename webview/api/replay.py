@@ -1,0 +1,32 @@
+"""The replay store: a verified signature may be used once within its window, across all nodes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from webview.api.models import SeenSignature
+from webview.db import utcnow
+from webview.extensions import db
+
+
+def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> bool:
+    """Record a verified signature; False when it was seen before (a replay). Commits on its own."""
+    expires_at = datetime.fromtimestamp(timestamp_ms / 1000, UTC) + timedelta(seconds=window_s)
+    db.session.add(
+        SeenSignature(client_id=client_id, timestamp_ms=timestamp_ms, digest=digest, expires_at=expires_at)
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def purge_seen_signatures() -> int:
+    """Forget signatures whose window has closed (they would be refused as stale anyway)."""
+    result = db.session.execute(delete(SeenSignature).where(SeenSignature.expires_at < utcnow()))
+    return result.rowcount or 0

@@ -1,0 +1,80 @@
+"""Request and response schemas of the partner API: they validate requests and produce the OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+
+from webview.api.errors import ApiError
+
+PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{6,18}[0-9]$"
+
+
+class Schema(BaseModel):
+    """Strict base: unknown fields are refused so typos surface."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class WebviewUrlRequest(Schema):
+    """Body of POST /api/v1/webview-url."""
+
+    identify_code: str = Field(min_length=1, max_length=100, description="The partner's own user id.")
+    identify_phone: str = Field(pattern=PHONE_PATTERN, description="The user's phone number.")
+    identify_fullname: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = None
+    product: Literal["flight", "hotel", "vip"] = "flight"
+    layout: Literal["single", "dual"] = "dual"
+    locale: Literal["vi", "en"] = "vi"
+    theme: dict[str, Any] | None = Field(
+        default=None, description="Launch override of colour tokens and `dark` (see Theming)."
+    )
+
+
+class WebviewUrlData(Schema):
+    """`data` of a successful webview-url answer."""
+
+    url_open: str
+    url_checkout_result: str
+    request_id: str
+    expires_at: int = Field(description="Expiry of url_open, unix milliseconds.")
+
+
+class EnvelopeRequest(Schema):
+    """Body of every envelope-profile call."""
+
+    key: str = Field(min_length=16, max_length=4096, description="Receiver-RSA-wrapped symmetric key, base64url.")
+    data: str = Field(min_length=16, max_length=65536, description="Encrypted original data, base64url.")
+
+
+class EnvelopeResponse(Schema):
+    """An envelope-profile answer (sealed to the partner)."""
+
+    key: str
+    data: str
+
+
+def field_names(error: ValidationError) -> list[str]:
+    """The dotted names of the fields a validation error is about."""
+    names = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
+    """Validate a raw JSON body against a schema; refusals list the offending fields (code 1)."""
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(1, "body is not valid JSON", fields=["body"]) from error
+    if not isinstance(data, dict):
+        raise ApiError(1, "body must be a JSON object", fields=["body"])
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(1, "invalid request", fields=field_names(error)) from error

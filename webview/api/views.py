@@ -1,0 +1,125 @@
+"""The partner API endpoints of the launch (both profiles)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, g, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from webview.api.auth import authenticate_hmac, note_exchange
+from webview.api.envelope import (
+    EnvelopeRefusal,
+    identify_envelope_partner,
+    open_envelope_request,
+    refusal_response,
+    sealed_reply,
+)
+from webview.api.errors import ApiError, api_response
+from webview.api.schemas import WebviewUrlRequest, parse_json_body
+from webview.extensions import db
+from webview.launch.services import LaunchRequest, issue_launch_token
+from webview.messagelog.services import log_exchange
+from webview.signing.envelope import LOGIN_REQUEST, LOGIN_RESPONSE
+from webview.themes import validate_theme
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def start_exchange():
+    """Start the message-log entry and insist on JSON bodies."""
+    g.api_started = time.perf_counter()
+    g.api_exchange = {"kind": request.endpoint.rsplit(".", 1)[-1].replace("_", "-") if request.endpoint else ""}
+    if request.method == "POST" and request.mimetype != "application/json":
+        if request.path.startswith("/api/v1/partner/"):
+            return None  # envelope calls answer 07 from their own parser
+        raise ApiError(1, "send the body as application/json", fields=["body"], http_status=415)
+    return None
+
+
+@bp.after_request
+def log_api_exchange(response):
+    """Every partner call lands in the message log, after the view's own transaction."""
+    exchange = g.pop("api_exchange", None)
+    if exchange is None or request.endpoint in {"api.openapi_document"}:
+        return response
+    db.session.rollback()
+    try:
+        request_body = request.get_data(cache=True)
+    except HTTPException:  # e.g. the body was too large to read
+        request_body = b""
+    log_exchange(
+        direction="inbound",
+        method=request.method,
+        url=request.url,
+        status_code=response.status_code,
+        latency_ms=int((time.perf_counter() - g.get("api_started", time.perf_counter())) * 1000),
+        request_headers=dict(request.headers),
+        request_body=request_body,
+        response_body=response.get_data() if response.is_json else b"",
+        **exchange,
+    )
+    db.session.commit()
+    return response
+
+
+def launch_urls(grant, partner_code: str) -> dict:
+    """url_open and url_checkout_result for a fresh launch."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return {
+        "url_open": base + url_for("launch.launch", token=grant.token),
+        "url_checkout_result": f"{base}/w/result?partner_code={partner_code}",
+        "request_id": grant.request_id,
+        "expires_at": grant.expires_at_ms,
+    }
+
+
+@bp.post("/v1/webview-url")
+def webview_url():
+    """hmac: return the one-time URL that opens the webview for a partner's user."""
+    partner = authenticate_hmac()
+    body = parse_json_body(request.get_data(cache=True), WebviewUrlRequest)
+    if body.theme is not None:
+        bad = validate_theme(body.theme, launch_override=True)
+        if bad:
+            raise ApiError(1, "invalid theme", fields=bad)
+    grant = issue_launch_token(
+        partner,
+        LaunchRequest(**body.model_dump(exclude_none=False)),
+        current_app.config["LAUNCH_TOKEN_TTL_SECONDS"],
+    )
+    db.session.commit()
+    note_exchange(verdict="launch issued")
+    return api_response(0, launch_urls(grant, partner.code))
+
+
+@bp.post("/v1/partner/login")
+def partner_login():
+    """envelope: the same launch, answered with a sealed redirect_url."""
+    values: dict[str, str] = {"redirect_url": ""}
+    try:
+        partner = identify_envelope_partner()
+        values = open_envelope_request(partner, LOGIN_REQUEST)
+        layout, product = values.get("layout") or "dual", values.get("product") or "flight"
+        user_id = values.get("user_id", "")
+        if layout not in {"single", "dual"} or product not in {"flight", "hotel", "vip"} or not user_id:
+            raise EnvelopeRefusal("07", "layout, product or user_id invalid", partner)
+        if len(user_id) > 100:
+            raise EnvelopeRefusal("07", "user_id too long", partner)
+        grant = issue_launch_token(
+            partner,
+            LaunchRequest(identify_code=user_id, layout=layout, product=product),
+            current_app.config["LAUNCH_TOKEN_TTL_SECONDS"],
+        )
+        db.session.commit()
+    except EnvelopeRefusal as refusal:
+        db.session.rollback()
+        return refusal_response(refusal, LOGIN_RESPONSE, {"redirect_url": ""})
+    note_exchange(verdict="launch issued")
+    reply = {
+        "access_code": partner.access_code,
+        "error_code": "00",
+        "redirect_url": launch_urls(grant, partner.code)["url_open"],
+    }
+    return sealed_reply(partner, LOGIN_RESPONSE, reply, "00")

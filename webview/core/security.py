@@ -1,0 +1,65 @@
+"""Security headers on every response: a nonce-based CSP, framing rules, nosniff, referrer policy."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, current_app, request
+
+NONCE_BYTES = 18
+
+
+def csp_nonce() -> str:
+    """This request's CSP nonce (made on first use); templates put it on <script> and <style>."""
+    # kept on the request, not on g: an app context (and its g) can outlive one request
+    nonce = request.environ.get("webview.csp_nonce")
+    if nonce is None:
+        nonce = request.environ["webview.csp_nonce"] = secrets.token_urlsafe(NONCE_BYTES)
+    return nonce
+
+
+def allow_csp_source(directive: str, source: str) -> None:
+    """Widen one directive for this response only (e.g. form-action to a partner's payment host)."""
+    extra = request.environ.setdefault("webview.csp_extra", {})
+    extra.setdefault(directive, []).append(source)
+
+
+def content_security_policy(nonce: str, framed_by_self: bool, extra: dict[str, list[str]] | None = None) -> str:
+    """The CSP header value: same-origin only, scripts and inline styles only with the nonce."""
+    directives: dict[str, list[str]] = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", f"'nonce-{nonce}'"],
+        "style-src": ["'self'", f"'nonce-{nonce}'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"] if framed_by_self else ["'none'"],
+    }
+    for directive, sources in (extra or {}).items():
+        bucket = directives.setdefault(directive, [])
+        bucket.extend(source for source in sources if source not in bucket and source != "'none'")
+        if len(bucket) > 1 and "'none'" in bucket:
+            bucket.remove("'none'")
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+def set_security_headers(response: Response) -> Response:
+    """after_request hook: add the headers unless a view already chose its own policy."""
+    framed_by_self = bool(current_app.config.get("SANDBOX_ENABLED"))
+    if "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            csp_nonce(), framed_by_self, request.environ.get("webview.csp_extra")
+        )
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framed_by_self else "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the header hook and the `csp_nonce()` template global."""
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,78 @@
+"""Money, dates and times as Vietnamese and English readers expect them (shown in GMT+7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+
+from webview.i18n.locale import DEFAULT_LOCALE, TIMEZONE, normalise_locale
+
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
+DATE_PATTERNS = {"vi": "EEE, dd/MM/yyyy", "en": "EEE, d MMM yyyy"}
+SHORT_DATE_PATTERNS = {"vi": "EEE, dd/MM", "en": "EEE, d MMM"}
+DURATION_UNITS = {"vi": ("{h} giờ {m:02d} phút", "{m} phút"), "en": ("{h}h {m:02d}m", "{m}m")}
+
+
+def _locale(locale: str | None) -> str:
+    """The explicit locale, else the request's, else Vietnamese."""
+    if locale:
+        return normalise_locale(locale) or DEFAULT_LOCALE
+    try:
+        current = get_locale()
+    except RuntimeError:  # outside an app context
+        current = None
+    return normalise_locale(str(current) if current else None) or DEFAULT_LOCALE
+
+
+def format_vnd(amount: int | None, locale: str | None = None) -> str:
+    """Integer VND with the locale's grouping: vi '1.250.000 ₫', en '1,250,000 ₫'."""
+    if amount is None:
+        return ""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("VND amounts are integers")
+    return f"{format_decimal(amount, format='#,##0', locale=_locale(locale))} ₫"
+
+
+def to_local(value: datetime) -> datetime:
+    """An aware datetime in Asia/Ho_Chi_Minh; naive values are taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_ZONE)
+
+
+def format_local_date(value: date | datetime | None, locale: str | None = None, short: bool = False) -> str:
+    """A weekday and date, e.g. 'T2, 24/11/2025' or 'Mon, 24 Nov 2025' (datetimes shown in GMT+7)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    language = _locale(locale)
+    patterns = SHORT_DATE_PATTERNS if short else DATE_PATTERNS
+    return format_date(value, patterns[language], locale=language)
+
+
+def format_local_time(value: datetime | None, locale: str | None = None) -> str:
+    """A 24-hour clock time in GMT+7, e.g. '07:35'."""
+    if value is None:
+        return ""
+    return format_time(to_local(value), "HH:mm", locale=_locale(locale))
+
+
+def format_local_datetime(value: datetime | None, locale: str | None = None) -> str:
+    """Time and date in GMT+7, e.g. '07:35 · T2, 24/11/2025'."""
+    if value is None:
+        return ""
+    return f"{format_local_time(value, locale)} · {format_local_date(value, locale)}"
+
+
+def format_duration(minutes: int | None, locale: str | None = None) -> str:
+    """A flight duration: '2 giờ 05 phút' / '2h 05m'."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    long_form, short_form = DURATION_UNITS[_locale(locale)]
+    return long_form.format(h=hours, m=rest) if hours else short_form.format(m=rest)

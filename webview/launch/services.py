@@ -1,0 +1,144 @@
+"""Issue single-use launch tokens and turn them into server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from webview.db import utcnow
+from webview.extensions import db
+from webview.launch.models import LaunchSession, LaunchToken
+from webview.partners.models import Customer, Partner
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """What a partner sends to open the webview for one of its users."""
+
+    identify_code: str
+    identify_phone: str = ""
+    identify_fullname: str | None = None
+    email: str | None = None
+    product: str = "flight"
+    layout: str = "dual"
+    locale: str = "vi"
+    theme: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class LaunchGrant:
+    """A fresh launch: the plaintext token exists only here."""
+
+    token: str
+    request_id: str
+    expires_at_ms: int
+    customer_id: int
+
+
+def hash_token(token: str) -> str:
+    """Launch tokens are stored as sha256 only."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def upsert_customer(partner: Partner, launch: LaunchRequest) -> Customer:
+    """Create the partner's user on first launch, refresh their details on later ones."""
+    customer = db.session.scalar(
+        select(Customer).where(Customer.partner_id == partner.id, Customer.identify_code == launch.identify_code)
+    )
+    if customer is None:
+        customer = Customer(partner_id=partner.id, identify_code=launch.identify_code)
+        db.session.add(customer)
+    if launch.identify_phone:
+        customer.phone = launch.identify_phone
+    if launch.identify_fullname:
+        customer.fullname = launch.identify_fullname
+    if launch.email:
+        customer.email = launch.email
+    customer.locale = launch.locale
+    db.session.flush()
+    return customer
+
+
+def issue_launch_token(partner: Partner, launch: LaunchRequest, ttl_seconds: int) -> LaunchGrant:
+    """Create or update the customer and a single-use launch token (the caller commits)."""
+    customer = upsert_customer(partner, launch)
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(seconds=ttl_seconds)
+    record = LaunchToken(
+        token_hash=hash_token(token),
+        request_id=uuid.uuid4().hex,
+        partner_id=partner.id,
+        customer_id=customer.id,
+        product=launch.product,
+        layout=launch.layout,
+        locale=launch.locale,
+        theme_override=launch.theme or {},
+        expires_at=expires_at,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return LaunchGrant(token, record.request_id, int(expires_at.timestamp() * 1000), customer.id)
+
+
+def consume_launch_token(token: str, session_ttl_seconds: int) -> LaunchSession | None:
+    """Use a launch token once (atomically, across nodes) and open a session; None if unusable."""
+    if not token or len(token) > 200:
+        return None
+    now = utcnow()
+    token_hash = hash_token(token)
+    claimed = db.session.execute(
+        update(LaunchToken)
+        .where(LaunchToken.token_hash == token_hash, LaunchToken.used_at.is_(None), LaunchToken.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return None
+    record = db.session.scalar(select(LaunchToken).where(LaunchToken.token_hash == token_hash))
+    partner = db.session.get(Partner, record.partner_id)
+    if partner is None or not partner.is_active:
+        db.session.commit()  # the token stays used: a suspended partner's link never works later
+        return None
+    launch_session = LaunchSession(
+        id=secrets.token_urlsafe(32),
+        partner_id=record.partner_id,
+        customer_id=record.customer_id,
+        product=record.product,
+        layout=record.layout,
+        locale=record.locale,
+        theme_override=record.theme_override,
+        expires_at=now + timedelta(seconds=session_ttl_seconds),
+    )
+    db.session.add(launch_session)
+    db.session.commit()
+    return launch_session
+
+
+def end_session(session_id: str | None) -> None:
+    """End a launch session (logout, relaunch); the caller commits."""
+    if session_id:
+        db.session.execute(
+            update(LaunchSession)
+            .where(LaunchSession.id == session_id, LaunchSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+def load_session(session_id: str | None) -> LaunchSession | None:
+    """The live launch session behind a cookie, or None if ended, expired or its partner is not active."""
+    if not session_id:
+        return None
+    launch_session = db.session.get(LaunchSession, session_id)
+    if launch_session is None or launch_session.ended_at is not None or launch_session.expires_at <= utcnow():
+        return None
+    if not launch_session.partner.is_active:
+        return None
+    return launch_session

@@ -1,0 +1,35 @@
+"""GET /w/launch: turn a launch token into a session and strip it from the URL."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from webview.launch.services import consume_launch_token, end_session
+from webview.launch.sessions import SESSION_KEY, current_launch, launch_required
+
+bp = Blueprint("launch", __name__, url_prefix="/w")
+
+
+@bp.get("/launch")
+def launch():
+    """Consume the single-use token, replace any previous session, redirect to the home screen."""
+    token = request.args.get("token", "")
+    launch_session = consume_launch_token(token, current_app.config["SESSION_TTL_SECONDS"])
+    if launch_session is None:
+        return render_template("launch/expired.html", reason="token"), 410
+    end_session(session.get(SESSION_KEY))
+    from webview.extensions import db
+
+    db.session.commit()
+    session.clear()
+    session[SESSION_KEY] = launch_session.id
+    session.permanent = False
+    home = "booking.home" if "booking.home" in current_app.view_functions else "launch.welcome"
+    return redirect(url_for(home), code=303)
+
+
+@bp.get("/welcome")
+@launch_required
+def welcome():
+    """A themed greeting, used until the booking screens are registered."""
+    return render_template("launch/welcome.html", launch=current_launch())

@@ -1,0 +1,163 @@
+"""Record partner exchanges with secrets redacted and personal data masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import delete
+
+from webview.db import utcnow
+from webview.extensions import db
+from webview.messagelog.models import PartnerMessage
+
+REDACTED = "[redacted]"
+SECRET_HEADERS = {"apikey", "x-ibe-req-name", "authorization", "cookie", "set-cookie", "x-api-key"}
+SECRET_FIELDS = {"client_secret", "api_key", "apikey", "access_code", "secret", "password", "pin", "token",
+                 "partner_private_key_pem", "private_key"}
+SECRET_QUERY = {"token", "key", "data", "sig", "apikey", "access_code"}
+PHONE_FIELDS = {"identify_phone", "phone", "contact_phone"}
+NAME_FIELDS = {"identify_fullname", "fullname", "full_name", "contact_name", "customer_name"}
+EMAIL_FIELDS = {"email", "contact_email"}
+DOCUMENT_FIELDS = {"document_number"}
+MAX_BODY = 8000
+ENCRYPTED_FIELDS = {"key", "data"}
+
+
+def mask_phone(value: str) -> str:
+    """Keep the first 3 and last 2 digits of a phone number."""
+    digits = str(value)
+    return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:] if len(digits) > 5 else "*" * len(digits)
+
+
+def mask_name(value: str) -> str:
+    """Keep the initial of each word of a name."""
+    return " ".join(word[:1] + "***" for word in str(value).split())
+
+
+def mask_email(value: str) -> str:
+    """Keep the first letter of the local part and the domain."""
+    local, _, domain = str(value).partition("@")
+    return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def mask_document(value: str) -> str:
+    """Keep the last 3 characters of a document number."""
+    text = str(value)
+    return "*" * max(len(text) - 3, 0) + text[-3:]
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    name = key.lower()
+    if isinstance(value, dict):
+        return redact_mapping(value)
+    if isinstance(value, list):
+        return [_mask_value(key, item) for item in value]
+    if value is None or value == "":
+        return value
+    if name in SECRET_FIELDS:
+        return REDACTED
+    if name in PHONE_FIELDS:
+        return mask_phone(value)
+    if name in NAME_FIELDS:
+        return mask_name(value)
+    if name in EMAIL_FIELDS:
+        return mask_email(value)
+    if name in DOCUMENT_FIELDS:
+        return mask_document(value)
+    if name in ENCRYPTED_FIELDS and isinstance(value, str) and len(value) > 24:
+        return value[:16] + f"…({len(value)} chars)"
+    return value
+
+
+def redact_mapping(data: dict) -> dict:
+    """Redact secrets and mask personal data in a JSON object, recursively."""
+    return {key: _mask_value(key, value) for key, value in data.items()}
+
+
+def redact_body(body: bytes | str | None) -> str:
+    """Redact a JSON or form body for the log; other bodies are summarised, never stored raw."""
+    if not body:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return f"[non-JSON body, {len(text)} chars]"
+    if isinstance(data, dict):
+        data = redact_mapping(data)
+    elif isinstance(data, list):
+        data = [redact_mapping(item) if isinstance(item, dict) else item for item in data]
+    return json.dumps(data, ensure_ascii=False)[:MAX_BODY]
+
+
+def redact_headers(headers: dict[str, str] | Any) -> dict[str, str]:
+    """Keep protocol headers, hide credentials."""
+    kept = {}
+    for name, value in dict(headers).items():
+        lower = name.lower()
+        if lower in SECRET_HEADERS:
+            kept[name] = REDACTED
+        elif lower.startswith("x-") or lower in {"content-type", "content-length", "user-agent"}:
+            kept[name] = value
+    return kept
+
+
+def redact_url(url: str) -> str:
+    """Hide secret query parameters (launch tokens, envelopes, signatures)."""
+    parts = urlsplit(url)
+    query = [(k, REDACTED if k.lower() in SECRET_QUERY else v) for k, v in parse_qsl(parts.query, True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
+
+
+_SECRETISH = re.compile(r"(?i)(secret|api_key|apikey|access_code)=([^&\s]+)")
+
+
+def log_exchange(
+    *,
+    direction: str,
+    method: str,
+    url: str,
+    kind: str = "",
+    partner_id: int | None = None,
+    partner_code: str | None = None,
+    status_code: int | None = None,
+    latency_ms: int | None = None,
+    request_headers: dict | None = None,
+    request_body: bytes | str | None = None,
+    response_body: bytes | str | None = None,
+    canonical: str = "",
+    verdict: str = "",
+    result_code: str | None = None,
+    reference: str | None = None,
+) -> PartnerMessage:
+    """Add one redacted exchange to the session (the caller commits)."""
+    message = PartnerMessage(
+        direction=direction,
+        method=method.upper(),
+        url=redact_url(url)[:1000],
+        kind=kind,
+        partner_id=partner_id,
+        partner_code=partner_code,
+        status_code=status_code,
+        latency_ms=latency_ms,
+        request_headers=redact_headers(request_headers or {}),
+        request_body=redact_body(request_body),
+        response_body=redact_body(response_body),
+        canonical=_SECRETISH.sub(r"\1=" + REDACTED, canonical)[:MAX_BODY],
+        verdict=verdict[:200],
+        result_code=result_code,
+        reference=reference,
+    )
+    db.session.add(message)
+    return message
+
+
+def purge_old_messages(retention_days: int) -> int:
+    """Delete exchanges older than the retention period; returns how many."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    result = db.session.execute(delete(PartnerMessage).where(PartnerMessage.created_at < cutoff))
+    return result.rowcount or 0
