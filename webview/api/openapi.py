@@ -112,7 +112,7 @@ def build_document(base_url: str) -> dict[str, Any]:
     }
 
 
-def register(bp: Blueprint) -> None:
+def register_openapi(bp: Blueprint) -> None:
     """Serve the document at /api/openapi.json."""
 
     @bp.get("/openapi.json")

@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from webview.api.auth import authenticate_hmac, note_exchange
+from webview.api.auth import authenticate_hmac, note_exchange, rate_limit_key
 from webview.api.envelope import (
     EnvelopeRefusal,
     identify_envelope_partner,
@@ -16,14 +16,17 @@ from webview.api.envelope import (
     sealed_reply,
 )
 from webview.api.errors import ApiError, api_response
+from webview.api.openapi import register_openapi
 from webview.api.schemas import WebviewUrlRequest, parse_json_body
-from webview.extensions import db
+from webview.extensions import db, limiter
 from webview.launch.services import LaunchRequest, issue_launch_token
 from webview.messagelog.services import log_exchange
 from webview.signing.envelope import LOGIN_REQUEST, LOGIN_RESPONSE
 from webview.themes import validate_theme
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+register_openapi(bp)
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120/minute"), key_func=rate_limit_key)(bp)
 
 
 @bp.before_request
