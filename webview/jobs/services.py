@@ -1,0 +1,260 @@
+"""Enqueue, claim, run and retry jobs: the transactional outbox and its worker logic."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webview.db import utcnow
+from webview.extensions import db
+from webview.jobs.models import JOB_STATES, Job
+from webview.jobs.registry import HANDLERS, PERIODIC
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 4000
+DEFAULT_LEASE_SECONDS = 60
+DEFAULT_BACKOFF_BASE = 2.0
+DEFAULT_BACKOFF_CAP = 600.0
+
+
+class JobError(ValueError):
+    """A job request that cannot be honoured (bad input or wrong state); the message says why."""
+
+
+def enqueue(
+    kind: str,
+    payload: dict,
+    *,
+    key: str,
+    run_at: datetime | None = None,
+    max_attempts: int = 8,
+) -> Job:
+    """Write a job in the caller's transaction (not committed); a repeat of `key` returns the existing job.
+
+    The insert is `INSERT … ON CONFLICT (key) DO NOTHING`, so two transactions enqueueing the same key at
+    once still leave one row (the second waits for the first to finish, then finds its row).
+    """
+    if not kind or len(kind) > 100:
+        raise JobError("a job kind is 1 to 100 characters")
+    if not key or len(key) > 255:
+        raise JobError("a job key is 1 to 255 characters")
+    if not isinstance(payload, dict):
+        raise JobError("a job payload is a JSON object")
+    try:
+        json.dumps(payload, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise JobError(f"job payload is not JSON-serialisable: {exc}") from None
+    if max_attempts < 1:
+        raise JobError("max_attempts must be at least 1")
+    if run_at is not None and run_at.tzinfo is None:
+        raise JobError("run_at must be an aware datetime")
+
+    existing = db.session.scalars(select(Job).where(Job.key == key)).one_or_none()
+    if existing is not None:
+        return existing
+    now = utcnow()
+    values: dict[str, Any] = {
+        "kind": kind, "key": key, "payload": payload, "state": "queued", "attempts": 0,
+        "max_attempts": max_attempts, "run_at": run_at or now, "created_at": now,
+    }
+    dialect = db.session.get_bind(mapper=Job.__mapper__).dialect.name
+    if dialect in {"postgresql", "sqlite"}:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        db.session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+        return db.session.scalars(select(Job).where(Job.key == key)).one()
+    job = Job(**values)  # other databases: the unique constraint still guards the key
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def backoff_seconds(attempts: int, *, base: float = DEFAULT_BACKOFF_BASE, cap: float = DEFAULT_BACKOFF_CAP,
+                    rand: Callable[[], float] = random.random) -> float:
+    """Delay before the next try: full jitter over min(cap, base * 2^(attempts-1))."""
+    ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
+    return rand() * ceiling
+
+
+def worker_identity() -> str:
+    """A name for this worker thread: host, process and a random suffix."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _config(name: str, default: Any) -> Any:
+    return current_app.config.get(name, default)
+
+
+def claim_jobs(worker_id: str, limit: int = 1) -> list[int]:
+    """Claim up to `limit` due jobs (queued and due, or running with an expired lease) and commit the claim.
+
+    PostgreSQL locks candidate rows with FOR UPDATE SKIP LOCKED so workers never claim the same row;
+    every database also checks the row's state again in the UPDATE, so a claim is a compare-and-set.
+    """
+    now = utcnow()
+    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+    due = or_(
+        and_(Job.state == "queued", Job.run_at <= now),
+        and_(Job.state == "running", Job.lease_expires_at < now),
+    )
+    query = select(Job.id, Job.state, Job.locked_by).where(due).order_by(Job.run_at, Job.id).limit(limit)
+    if db.session.get_bind(mapper=Job.__mapper__).dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed: list[int] = []
+    for job_id, state, locked_by in db.session.execute(query).all():
+        result = db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == state,
+                   Job.locked_by.is_(None) if locked_by is None else Job.locked_by == locked_by)
+            .values(state="running", locked_by=worker_id, lease_expires_at=now + lease,
+                    attempts=Job.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(job_id)
+    db.session.commit()
+    return claimed
+
+
+def _finish(job_id: int, worker_id: str, **values: Any) -> bool:
+    """Update a job this worker still holds; False when the lease was lost to another worker."""
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "running", Job.locked_by == worker_id)
+        .values(locked_by=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def run_job(job_id: int, worker_id: str) -> str:
+    """Run one claimed job in its own transaction; returns the job's new state (or "lost")."""
+    db.session.rollback()
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    if job is None or job.state != "running" or job.locked_by != worker_id:
+        return "lost"
+    handler = HANDLERS.get(job.kind)
+    now = utcnow()
+    if handler is None:
+        _finish(job_id, worker_id, state="dead", finished_at=now, last_error=f"unknown job kind: {job.kind}")
+        db.session.commit()
+        log.error("job %s dead: unknown job kind: %s", job_id, job.kind)
+        return "dead"
+    if job.attempts > job.max_attempts:  # a reclaimed job whose worker died on its last attempt
+        _finish(job_id, worker_id, state="dead", finished_at=now,
+                last_error=(job.last_error or "") + f"\nlease expired on attempt {job.max_attempts}; giving up")
+        db.session.commit()
+        return "dead"
+    attempts, max_attempts, kind = job.attempts, job.max_attempts, job.kind
+    try:
+        handler(job)
+        if not _finish(job_id, worker_id, state="done", finished_at=utcnow(), last_error=None):
+            db.session.rollback()  # another worker holds it now: its run will commit the effect
+            log.warning("job %s (%s): lease lost before commit; work rolled back", job_id, kind)
+            return "lost"
+        db.session.commit()
+        return "done"
+    except Exception as exc:  # any handler failure is recorded on the job and retried
+        db.session.rollback()
+        error = _error_text(exc)
+        if attempts >= max_attempts:
+            state, values = "dead", {"finished_at": utcnow()}
+        else:
+            delay = backoff_seconds(
+                attempts,
+                base=float(_config("JOBS_BACKOFF_BASE_SECONDS", DEFAULT_BACKOFF_BASE)),
+                cap=float(_config("JOBS_BACKOFF_CAP_SECONDS", DEFAULT_BACKOFF_CAP)),
+            )
+            state, values = "queued", {"run_at": utcnow() + timedelta(seconds=delay)}
+        if not _finish(job_id, worker_id, state=state, last_error=error, **values):
+            db.session.rollback()
+            return "lost"
+        db.session.commit()
+        log.warning("job %s (%s) attempt %s/%s failed -> %s: %s", job_id, kind, attempts, max_attempts, state,
+                    error.splitlines()[0] if error else "")
+        return state
+
+
+def _error_text(exc: BaseException) -> str:
+    """The exception line first, then the traceback, truncated to fit the column."""
+    summary = f"{type(exc).__name__}: {exc}"
+    trace = "".join(traceback.format_exception(exc))
+    text = summary + "\n\n" + trace
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def schedule_periodic(now: datetime | None = None) -> int:
+    """Enqueue the current period's job of every periodic schedule (once per period across workers)."""
+    now = now or utcnow()
+    epoch = int(now.timestamp())
+    added = 0
+    for schedule in PERIODIC.values():
+        start = epoch - epoch % schedule.every_seconds
+        key = f"periodic:{schedule.name}:{start}"
+        if db.session.scalar(select(Job.id).where(Job.key == key)) is not None:
+            continue
+        enqueue(schedule.kind, {"period_start": start}, key=key,
+                run_at=datetime.fromtimestamp(start, UTC), max_attempts=3)
+        added += 1
+    db.session.commit()
+    return added
+
+
+def run_once(limit: int | None = None, *, schedule: bool = False, worker_id: str | None = None) -> int:
+    """Claim and run the jobs due now, one at a time, until none is due or `limit` ran; returns how many ran.
+
+    Periodic schedules are enqueued first only with `schedule=True` (the worker and `flask jobs run-once`
+    do; tests call their periodic functions or `schedule_periodic` explicitly).
+    """
+    if schedule:
+        schedule_periodic()
+    worker_id = worker_id or worker_identity()
+    ran = 0
+    while limit is None or ran < limit:
+        claimed = claim_jobs(worker_id, 1)
+        if not claimed:
+            break
+        run_job(claimed[0], worker_id)
+        ran += 1
+    return ran
+
+
+def retry_job(job_id: int) -> Job:
+    """Put a dead job back in the queue with its attempts reset (the caller commits)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise JobError(f"no job with id {job_id}")
+    if job.state != "dead":
+        raise JobError(f"job {job_id} is {job.state}; only dead jobs can be retried")
+    job.state, job.attempts, job.run_at, job.finished_at = "queued", 0, utcnow(), None
+    return job
+
+
+def list_jobs(state: str | None = None, limit: int = 100) -> list[Job]:
+    """The most recent jobs, optionally of one state."""
+    if state is not None and state not in JOB_STATES:
+        raise JobError(f"state must be one of {', '.join(JOB_STATES)}")
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state:
+        query = query.where(Job.state == state)
+    return list(db.session.scalars(query))
+
+
+def purge_finished_jobs(retention_days: int) -> int:
+    """Delete done jobs finished before the retention period (dead jobs stay for an operator)."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    result = db.session.execute(delete(Job).where(Job.state == "done", Job.finished_at < cutoff))
+    return result.rowcount or 0
