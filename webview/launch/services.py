@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from webview.db import utcnow
 from webview.extensions import db
@@ -142,3 +142,19 @@ def load_session(session_id: str | None) -> LaunchSession | None:
     if not launch_session.partner.is_active:
         return None
     return launch_session
+
+
+def end_partner_sessions(partner_id: int) -> None:
+    """End every session of a partner (suspension): delete its launch sessions and spend its unused tokens.
+
+    The caller commits.
+    """
+    db.session.execute(
+        delete(LaunchSession).where(LaunchSession.partner_id == partner_id).execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(LaunchToken)
+        .where(LaunchToken.partner_id == partner_id, LaunchToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

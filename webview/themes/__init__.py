@@ -1,7 +1,30 @@
-"""The themes feature."""
+"""Partner themes: token validation, merging, WCAG contrast and the CSS custom properties screens inline."""
 
 from flask import Flask
 
+from webview.themes.render import css_variables, resolve_theme
+from webview.themes.validation import (
+    COLOR_TOKENS,
+    DEFAULT_THEME,
+    FONT_STACKS,
+    contrast_ratio,
+    effective_theme,
+    merge_theme,
+    validate_theme,
+)
+
+__all__ = [
+    "COLOR_TOKENS",
+    "DEFAULT_THEME",
+    "FONT_STACKS",
+    "contrast_ratio",
+    "css_variables",
+    "effective_theme",
+    "merge_theme",
+    "resolve_theme",
+    "validate_theme",
+]
+
 
 def init_app(app: Flask) -> None:
-    """Wire the themes feature into the app."""
+    """Nothing to wire at start-up: themes are pure functions used by the API and the screens."""
