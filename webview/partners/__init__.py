@@ -7,3 +7,7 @@ from webview.partners import models  # noqa: F401  (registers the tables)
 
 def init_app(app: Flask) -> None:
     """Register the partner CLI."""
+    from webview.partners.cli import keys_cli, partners_cli
+
+    app.cli.add_command(partners_cli)
+    app.cli.add_command(keys_cli)
