@@ -20,7 +20,7 @@ class PartnerMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"), index=True)
     partner_code: Mapped[str | None] = mapped_column(String(40))
-    direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound
+    direction: Mapped[str] = mapped_column(String(20))  # inbound | outbound | sandbox-inbound | sandbox-outbound
     kind: Mapped[str] = mapped_column(String(40), default="")  # e.g. webview-url, ipn, create-transaction
     method: Mapped[str] = mapped_column(String(10))
     url: Mapped[str] = mapped_column(String(1000))
