@@ -292,13 +292,16 @@ class _Checked:
     warnings: list[str]
 
 
-def validate_spec(spec: PartnerSpec) -> _Checked:
-    """Check every onboarding rule of DESIGN.md; PartnerError names the first problem. Writes nothing."""
+def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checked:
+    """Check every onboarding rule of DESIGN.md; PartnerError names the first problem. Writes nothing.
+
+    With `existing`, the spec re-describes that partner (its own code is not "taken").
+    """
     code = _clean(spec.code)
     if not CODE_PATTERN.fullmatch(code):
         raise PartnerError(f"--code must be 2-39 characters of a-z, 0-9 and '-', starting with a letter or digit "
                            f"(got {spec.code!r})")
-    if find_partner(code) is not None:
+    if (existing is None or existing.code != code) and find_partner(code) is not None:
         raise PartnerError(f"partner code {code!r} is already taken")
     name = _clean(spec.name)
     if not name or len(name) > 200:
@@ -444,6 +447,21 @@ def create_partner(spec: PartnerSpec) -> tuple[Partner, IssuedCredentials]:
         warnings=tuple(checked.warnings),
     )
     return partner, issued
+
+
+def update_registration(partner: Partner, spec: PartnerSpec) -> list[str]:
+    """Re-apply onboarding data (URLs, handoff, theme, contacts, key) to a partner; code, environment,
+    status and credentials stay. Validates everything first; returns key warnings (the caller commits)."""
+    if spec.code != partner.code or spec.environment != partner.environment:
+        raise PartnerError("a partner's code and environment cannot change")
+    checked = validate_spec(spec, existing=partner)
+    for name, value in checked.values.items():
+        if name not in {"code", "environment", "status"}:
+            setattr(partner, name, value)
+    if checked.public_key_pem is not None:
+        partner.public_key_pem, partner.public_key_bits = checked.public_key_pem, checked.public_key_bits
+    db.session.flush()
+    return checked.warnings
 
 
 def set_public_key(partner: Partner, key_text: str | bytes) -> list[str]:
