@@ -6,4 +6,11 @@ from webview.api import models  # noqa: F401  (registers the tables)
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprint."""
+    """Register the API blueprint: signature-authenticated, CSRF exempt, JSON errors, rate limited per partner."""
+    from webview.api.errors import register_error_handlers
+    from webview.api.views import bp
+    from webview.extensions import csrf
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    register_error_handlers(app)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from webview.db import utcnow
 from webview.extensions import db
@@ -136,7 +136,8 @@ def load_session(session_id: str | None) -> LaunchSession | None:
     """The live launch session behind a cookie, or None if ended, expired or its partner is not active."""
     if not session_id:
         return None
-    launch_session = db.session.get(LaunchSession, session_id)
+    # populate_existing: another node (or the CLI) may have ended it since this session last looked
+    launch_session = db.session.get(LaunchSession, session_id, populate_existing=True)
     if launch_session is None or launch_session.ended_at is not None or launch_session.expires_at <= utcnow():
         return None
     if not launch_session.partner.is_active:
@@ -145,12 +146,15 @@ def load_session(session_id: str | None) -> LaunchSession | None:
 
 
 def end_partner_sessions(partner_id: int) -> None:
-    """End every session of a partner (suspension): delete its launch sessions and spend its unused tokens.
+    """End every session of a partner (suspension) and spend its unused launch tokens.
 
     The caller commits.
     """
     db.session.execute(
-        delete(LaunchSession).where(LaunchSession.partner_id == partner_id).execution_options(synchronize_session=False)
+        update(LaunchSession)
+        .where(LaunchSession.partner_id == partner_id, LaunchSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(LaunchToken)

@@ -70,6 +70,8 @@ def _mask_value(key: str, value: Any) -> Any:
         return mask_document(value)
     if name in ENCRYPTED_FIELDS and isinstance(value, str) and len(value) > 24:
         return value[:16] + f"…({len(value)} chars)"
+    if isinstance(value, str) and value.startswith(("http://", "https://")) and "?" in value:
+        return redact_url(value)  # url_open, redirect_url, return_url carry one-time tokens and signatures
     return value
 
 
