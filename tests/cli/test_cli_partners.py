@@ -228,7 +228,7 @@ def test_suspend_ends_sessions_and_activate(runner):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert find_partner("cli-wallet").status == "suspended"
-    assert db.session.scalar(select(func.count()).select_from(LaunchSession)) == 0
+    assert db.session.scalar(select(func.count()).select_from(LaunchSession).where(LaunchSession.ended_at.is_(None))) == 0
     assert runner.invoke(args=["partners", "activate", "cli-wallet"]).exit_code == 0
     db.session.expire_all()
     assert find_partner("cli-wallet").status == "active"
