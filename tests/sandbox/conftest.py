@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.credentials import upsert_credentials
 from sandbox.protocol import hmac_auth
+from tests.live import live_server, live_server_factory  # noqa: F401  (fixtures)
 from webview.extensions import db
 
 PARTNER = {

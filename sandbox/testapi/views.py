@@ -1,0 +1,138 @@
+"""/sandbox/api: JSON hooks for outside test suites (DESIGN.md "Hooks for outside test suites")."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from sandbox.credentials import load_credentials
+from sandbox.exchange import HttpResult
+from sandbox.models import SandboxTransaction
+from sandbox.partner.services import (
+    IpnFaults,
+    PaymentError,
+    get_transaction,
+    result_redirect_url,
+    send_ipn,
+    settle_transaction,
+    transaction_view,
+)
+from sandbox.testapi.access import access_refusal
+from sandbox.testapi.launch import LaunchInvalid, launch_as_partner
+from webview.extensions import csrf, db
+
+bp = Blueprint("sandbox_api", __name__, url_prefix="/sandbox/api")
+csrf.exempt(bp)  # JSON only (a cross-site form cannot send application/json), and loopback or bearer token
+
+PAYMENT_ERRORS = {"not_found": 404, "closed": 409, "expired": 409, "unknown_action": 400}
+
+
+def error(status: int, message: str, **extra) -> Response:
+    """A JSON error answer."""
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sandbox"'
+    return response
+
+
+@bp.before_request
+def guard() -> Response | None:
+    """Loopback or bearer token; POST bodies must be JSON."""
+    refusal = access_refusal(request.remote_addr, request.headers.get("Authorization", ""),
+                             current_app.config.get("SANDBOX_TOKEN"))
+    if refusal is not None:
+        return error(*refusal)
+    if request.method == "POST" and request.mimetype != "application/json":
+        return error(415, "send Content-Type: application/json")
+    return None
+
+
+@bp.errorhandler(HTTPException)
+def http_error(problem: HTTPException) -> Response:
+    """JSON, never HTML, inside the test API."""
+    return error(problem.code or 500, problem.description or problem.name)
+
+
+def json_object() -> dict:
+    """The request body as a JSON object ({} when empty)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise LaunchInvalid(["body"], "the body must be a JSON object")
+    return body
+
+
+@bp.errorhandler(LaunchInvalid)
+def invalid(problem: LaunchInvalid) -> Response:
+    """The test API's own validation errors."""
+    return error(400, problem.message, fields=problem.fields)
+
+
+@bp.post("/launch")
+def launch() -> Response:
+    """Act as the partner's back end: call the real launch API and return url_open (and url_checkout_result)."""
+    body = json_object()
+    code = body.get("partner_code")
+    if not isinstance(code, str) or not code:
+        raise LaunchInvalid(["partner_code"], "partner_code is required")
+    partner = load_credentials(code)
+    if partner is None:
+        return error(404, f"the sandbox does not know partner {code!r} (run `flask demo seed`)")
+    outcome = launch_as_partner(partner, body, current_app.config["PUBLIC_BASE_URL"])
+    response = jsonify(outcome.body)
+    response.status_code = outcome.http_status
+    return response
+
+
+@bp.get("/transactions")
+def transactions() -> Response:
+    """The sandbox partner's view of the payment for a reference_transaction_id (optionally per partner)."""
+    reference = request.args.get("reference_transaction_id", "").strip()
+    if not reference:
+        raise LaunchInvalid(["reference_transaction_id"], "reference_transaction_id is required")
+    query = select(SandboxTransaction).where(SandboxTransaction.reference_transaction_id == reference)
+    if request.args.get("partner_code"):
+        query = query.where(SandboxTransaction.partner_code == request.args["partner_code"])
+    found = db.session.scalars(query).all()
+    if not found:
+        return error(404, "no sandbox transaction for this reference")
+    if len(found) > 1:
+        raise LaunchInvalid(["partner_code"], "several partners hold this reference; add partner_code")
+    return jsonify({**transaction_view(found[0]), "partner_code": found[0].partner_code})
+
+
+@bp.post("/transactions/<transaction_id>/<any(approve, decline, cancel, pend):action>")
+def settle(transaction_id: str, action: str) -> Response:
+    """Decide a payment as the wallet user would, then send the IPN (approve takes `faults`)."""
+    body = json_object()
+    try:
+        faults = IpnFaults.parse(body.get("faults")) if action == "approve" else IpnFaults()
+    except ValueError as problem:
+        raise LaunchInvalid(["faults"], str(problem)) from problem
+    if action != "approve" and body.get("faults") is not None:
+        raise LaunchInvalid(["faults"], "faults apply to approve only")
+    existing = get_transaction(transaction_id)
+    partner = load_credentials(existing.partner_code) if existing is not None else None
+    if existing is None or partner is None:
+        return error(404, "no such sandbox transaction")
+    try:
+        transaction = settle_transaction(transaction_id, action)
+    except PaymentError as problem:
+        return error(PAYMENT_ERRORS.get(problem.reason, 400), problem.reason.replace("_", " "))
+    results = send_ipn(partner, transaction, faults)
+    return jsonify({
+        **transaction_view(transaction),
+        "ipn": [ipn_outcome(result) for result in results],
+        "result_url": result_redirect_url(partner, transaction),
+    })
+
+
+def ipn_outcome(result: HttpResult) -> dict:
+    """What the merchant answered to one IPN."""
+    answer = result.json()
+    return {"http_status": result.status, "error": result.error,
+            "code": answer.get("code") if isinstance(answer, dict) else None}
