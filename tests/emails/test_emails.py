@@ -177,3 +177,9 @@ def test_catcher_records_without_network(make_app):
         sent = db.session.scalars(select(SentEmail)).one()
         assert sent.transport == "catcher" and sent.to == "Khach@example.vn"
         assert "has been issued" in sent.subject and "<html" in sent.html
+
+
+def test_header_text_stays_readable_on_a_dark_header(app):
+    partner = add_partner(name="GreenPay", theme=GREEN_THEME)  # dark green header, dark body text
+    html = render_email("held", locale="vi", partner=partner, order=make_order()).html
+    assert 'style="font-size: 15px;font-weight: 600;color: #ffffff;">GreenPay</span>' in html

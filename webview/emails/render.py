@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from webview.emails.summary import EMAIL_KINDS, EmailError, OrderSummary
 from webview.i18n import LOCALES, format_local_datetime
-from webview.themes import FONT_STACKS, resolve_theme
+from webview.themes import FONT_STACKS, contrast_ratio, resolve_theme
 
 if TYPE_CHECKING:
     from webview.partners.models import Partner
@@ -54,6 +54,17 @@ def subject_line(kind: str, order: OrderSummary) -> str:
     return _("Refund completed for booking %(reference)s", reference=reference)
 
 
+def readable_on(background: str, *candidates: str) -> str:
+    """The first candidate colour readable on `background` (WCAG AA 4.5:1), else black or white.
+
+    Themes guarantee text on bg and button text on button, not text on header_bg, so the header picks.
+    """
+    for colour in candidates:
+        if contrast_ratio(colour, background) >= 4.5:
+            return colour
+    return max(("#000000", "#ffffff"), key=lambda colour: contrast_ratio(colour, background))
+
+
 def _absolute(url: str | None) -> str | None:
     """An absolute http(s) URL for images and links in mail clients (relative paths get PUBLIC_BASE_URL)."""
     if not url:
@@ -85,6 +96,8 @@ def render_email(kind: str, *, locale: str, partner: Partner, order: OrderSummar
         "order": order,
         "partner_name": partner.name,
         "theme": theme,
+        "header_text_color": readable_on(theme["header_bg_color"], theme["text_color"],
+                                         theme["button_text_color"]),
         "font_stack": FONT_STACKS.get(partner.font_stack or "system", FONT_STACKS["system"]),
         "logo_url": _absolute(partner.logo_url),
         "link": order.link,
