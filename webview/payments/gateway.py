@@ -1,0 +1,400 @@
+"""Partner gateway adapters: create/query/refund a payment and build the checkout handoff, per profile.
+
+`hmac` partners have merchant → partner APIs (DESIGN.md "Merchant → partner"): every call is signed with the
+partner's newest client secret, sent with explicit connect/read timeouts, retried on connection errors, 429 and
+5xx with exponential backoff, re-signed (fresh timestamp) but with the same body and so the same idempotency
+key on every try, and logged with its canonical string and verdict. `envelope` partners have no merchant →
+partner API: the handoff is a signed and encrypted place-order redirect and refunds are manual.
+
+Gateways never run inside a locked transaction: every outbound method first commits the caller's session
+(callers hold no row lock when they call, DESIGN "no outbound call while the row lock is held"), and commits
+its own message-log entries so they survive whatever the caller does next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from flask import current_app
+
+from webview.extensions import db
+from webview.messagelog.services import log_exchange
+from webview.partners.keys import merchant_private_key, partner_public_key
+from webview.partners.models import Partner
+from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
+from webview.signing.envelope import PLACE_ORDER, seal_message
+from webview.signing.hmac import b64url_nopad, canonical_payload, sign
+
+__all__ = [
+    "EnvelopeGateway",
+    "Gateway",
+    "Handoff",
+    "HmacGateway",
+    "PartnerRefused",
+    "PartnerTransaction",
+    "PartnerUnavailable",
+    "RefundOutcome",
+    "TransactionRequest",
+    "gateway_for",
+]
+
+PRODUCT_TYPES = {"flight": "AIR", "hotel": "HOTEL", "vip": "VIP"}
+BRIDGE_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*){0,5}")
+PARTNER_STATUSES = ("PENDING", "SUCCESS", "FAILURE")
+MAX_ID_LENGTH = 100
+
+DEFAULTS: dict[str, float] = {
+    "PARTNER_CONNECT_TIMEOUT": 3.05,
+    "PARTNER_READ_TIMEOUT": 10.0,
+    "PARTNER_RETRIES": 2,  # extra tries after the first
+    "PARTNER_BACKOFF_SECONDS": 0.25,  # 0.25 s, 0.5 s, 1 s ...
+}
+
+
+class PartnerUnavailable(Exception):
+    """The partner could not be asked (timeout, connection error, 5xx) or answered something unusable.
+
+    The checkout screen shows its retry screen for this (and for PartnerRefused): the booking stays held.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PartnerRefused(PartnerUnavailable):
+    """The partner answered, and said no (a non-zero code): trying again with the same request will not help."""
+
+    def __init__(self, code: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class TransactionRequest:
+    """What the partner needs to open a payment for one booking."""
+
+    reference: str
+    amount: int
+    description: str
+    expires_at: datetime
+    identify_code: str
+    product: str  # flight | hotel | vip
+
+
+@dataclass(frozen=True)
+class PartnerTransaction:
+    """The partner's view of one payment (create answers links, query answers status and amount)."""
+
+    transaction_id: str
+    payment_url: str | None = None
+    deeplink: str | None = None
+    status: str | None = None
+    amount: int | None = None
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """The result of asking for a refund: SUCCESS, FAILED (refused, final) or UNKNOWN (retry the same request)."""
+
+    state: str
+    code: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What the checkout screen needs to open the partner's payment screen.
+
+    `method` is redirect, deeplink or bridge. `url` is the page to navigate to (redirect partners and every
+    envelope partner), `deeplink` the app link, `bridge_function` the dotted name of the host's JS function;
+    every one of them has been checked against the partner's registration.
+    """
+
+    method: str
+    reference: str
+    amount: int
+    hold_expires_at: datetime | None
+    transaction_id: str | None = None
+    url: str | None = None
+    deeplink: str | None = None
+    bridge_function: str | None = None
+
+
+class Gateway(Protocol):
+    """One partner's payment API, whatever its profile."""
+
+    partner: Partner
+
+    def create_transaction(self, request: TransactionRequest) -> PartnerTransaction:
+        """Open (or, on a repeat, return) the partner's payment for a booking."""
+
+    def query_transaction(self, reference: str) -> PartnerTransaction | None:
+        """The partner's status of a payment; None when the partner has none for this reference."""
+
+    def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
+               request_id: str) -> RefundOutcome:
+        """Ask the partner to give money back (idempotent on request_id)."""
+
+    def build_handoff(self, request: TransactionRequest, transaction: PartnerTransaction | None) -> Handoff:
+        """The handoff to the partner's payment screen for this booking."""
+
+
+def _setting(name: str) -> float:
+    return float(current_app.config.get(name, DEFAULTS[name]))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def check_bridge_function(name: str | None) -> str:
+    """A bridge function name must be a dotted identifier path (it reaches JavaScript only as data)."""
+    if not name or len(name) > 200 or not BRIDGE_NAME.fullmatch(name):
+        raise PartnerUnavailable("the partner's bridge function is not a dotted identifier path")
+    return name
+
+
+@dataclass
+class _Answer:
+    """One HTTP answer from the partner."""
+
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+class HmacGateway:
+    """The hmac profile: signed JSON calls to the URLs registered at onboarding."""
+
+    def __init__(self, partner: Partner, *, http: requests.Session | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.partner = partner
+        self.http = http or requests.Session()
+        self.sleep = sleep
+
+    # -- transport ----------------------------------------------------------------------------------------
+
+    def _call(self, method: str, url: str | None, *, kind: str, reference: str,
+              body: dict | None = None) -> _Answer:
+        """Send one signed call with retries; PartnerUnavailable when no usable HTTP answer came back."""
+        if not url:
+            raise PartnerUnavailable(f"partner {self.partner.code} has no {kind} URL")
+        db.session.commit()  # hold no transaction (and so no row lock) while we wait for the partner
+        partner_id, code, client_id = self.partner.id, self.partner.code, self.partner.client_id
+        secret = current_client_secret(self.partner)
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() if body is not None else None
+        target = _request_target(url)
+        retries = int(_setting("PARTNER_RETRIES"))
+        timeout = (_setting("PARTNER_CONNECT_TIMEOUT"), _setting("PARTNER_READ_TIMEOUT"))
+        last_problem = "no answer"
+        for attempt in range(retries + 1):
+            if attempt:
+                self.sleep(_setting("PARTNER_BACKOFF_SECONDS") * 2 ** (attempt - 1))
+            timestamp = str(_now_ms())
+            headers = {
+                "X-Client-Id": client_id,
+                "X-Timestamp": timestamp,
+                "X-Signature": sign(secret, client_id, timestamp, raw, target),
+                "Accept": "application/json",
+            }
+            if raw is not None:
+                headers["Content-Type"] = "application/json"
+            canonical = b64url_nopad(canonical_payload(client_id, timestamp, raw, target))
+            started = time.perf_counter()
+            answer: _Answer | None = None
+            try:
+                response = self.http.request(method, url, data=raw, headers=headers, timeout=timeout,
+                                             allow_redirects=False)
+                answer = _Answer(response.status_code, response.content)
+                retryable = response.status_code >= 500 or response.status_code == 429
+                last_problem = f"HTTP {response.status_code}"
+            except requests.Timeout as error:
+                retryable, last_problem = True, f"timeout ({type(error).__name__})"
+            except requests.RequestException as error:
+                retryable, last_problem = True, f"connection error ({type(error).__name__})"
+            latency = int((time.perf_counter() - started) * 1000)
+            parsed = answer.json() if answer is not None else None
+            result_code = str(parsed.get("code")) if isinstance(parsed, dict) and "code" in parsed else None
+            more = retryable and attempt < retries
+            verdict = last_problem + (f"; retry {attempt + 1} of {retries}" if more else "")
+            if answer is not None and not retryable:
+                verdict = f"answered code {result_code}" if result_code is not None else "answer without a code"
+            log_exchange(direction="outbound", method=method, url=url, kind=kind, partner_id=partner_id,
+                         partner_code=code, status_code=answer.status if answer else None, latency_ms=latency,
+                         request_headers=headers, request_body=raw, response_body=answer.body if answer else None,
+                         canonical=canonical, verdict=verdict, result_code=result_code, reference=reference)
+            db.session.commit()
+            if not retryable and answer is not None:
+                return answer
+        raise PartnerUnavailable(f"{kind}: {last_problem} after {retries + 1} tries")
+
+    @staticmethod
+    def _envelope(answer: _Answer, kind: str) -> tuple[int, dict]:
+        """(code, data) of a {"code", "message", "data"} answer; PartnerUnavailable when it is not one."""
+        parsed = answer.json()
+        if not isinstance(parsed, dict) or isinstance(parsed.get("code"), bool) \
+                or not isinstance(parsed.get("code"), int):
+            raise PartnerUnavailable(f"{kind}: malformed answer (HTTP {answer.status})")
+        data = parsed.get("data")
+        return parsed["code"], data if isinstance(data, dict) else {}
+
+    # -- operations ---------------------------------------------------------------------------------------
+
+    def create_transaction(self, request: TransactionRequest) -> PartnerTransaction:
+        """POST create transaction; idempotent at the partner on reference_transaction_id."""
+        base = current_app.config["PUBLIC_BASE_URL"]
+        body = {
+            "reference_transaction_id": request.reference,
+            "amount": request.amount,
+            "currency": "VND",
+            "description": request.description[:500],
+            "ipn_url": f"{base}/api/v1/payment/ipn",
+            "return_url": f"{base}/w/result?partner_code={self.partner.code}",
+            "expires_at": int(request.expires_at.timestamp() * 1000),
+            "customer": {"identify_code": request.identify_code},
+        }
+        answer = self._call("POST", self.partner.create_transaction_url, kind="create-transaction",
+                            reference=request.reference, body=body)
+        code, data = self._envelope(answer, "create-transaction")
+        if code != 0:
+            raise PartnerRefused(code, f"create-transaction refused with code {code}")
+        transaction_id = data.get("transaction_id")
+        if not _is_id(transaction_id):
+            raise PartnerUnavailable("create-transaction: the answer has no usable transaction_id")
+        payment_url, deeplink = data.get("payment_url"), data.get("deeplink")
+        return PartnerTransaction(
+            transaction_id=transaction_id,
+            payment_url=payment_url if isinstance(payment_url, str) and payment_url else None,
+            deeplink=deeplink if isinstance(deeplink, str) and deeplink else None,
+        )
+
+    def query_transaction(self, reference: str) -> PartnerTransaction | None:
+        """GET the partner's status of a payment; None for code 3 (the partner has no such payment)."""
+        url = self.partner.query_transaction_url
+        if url:
+            url += ("&" if "?" in url else "?") + urlencode({"reference_transaction_id": reference})
+        answer = self._call("GET", url, kind="query-transaction", reference=reference)
+        code, data = self._envelope(answer, "query-transaction")
+        if code == 3:
+            return None
+        if code != 0:
+            raise PartnerRefused(code, f"query-transaction refused with code {code}")
+        status, amount, transaction_id = data.get("status"), data.get("amount"), data.get("transaction_id")
+        if status not in PARTNER_STATUSES or not _is_id(transaction_id) \
+                or isinstance(amount, bool) or not isinstance(amount, int):
+            raise PartnerUnavailable("query-transaction: the answer lacks transaction_id, status or amount")
+        return PartnerTransaction(transaction_id=transaction_id, status=status, amount=amount)
+
+    def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
+               request_id: str) -> RefundOutcome:
+        """POST refund: 200 code 0 done, 200 other code refused (final), 5xx/timeout unknown (retry same id)."""
+        body = {"reference_transaction_id": reference, "transaction_amount": amount,
+                "transaction_id": transaction_id, "reason": reason[:500], "request_id": request_id}
+        try:
+            answer = self._call("POST", self.partner.refund_url, kind="refund", reference=reference, body=body)
+        except PartnerUnavailable as problem:
+            if not self.partner.refund_url:
+                return RefundOutcome("FAILED", None, problem.reason)
+            return RefundOutcome("UNKNOWN", None, problem.reason)
+        parsed = answer.json()
+        code = parsed.get("code") if isinstance(parsed, dict) else None
+        message = str(parsed.get("message", ""))[:200] if isinstance(parsed, dict) else ""
+        if answer.status == 200 and code == 0:
+            return RefundOutcome("SUCCESS", 0, message or "success")
+        if isinstance(code, int) and not isinstance(code, bool):
+            return RefundOutcome("FAILED", code, message or f"refused with code {code}")
+        return RefundOutcome("UNKNOWN", None, f"malformed answer (HTTP {answer.status})")
+
+    def build_handoff(self, request: TransactionRequest, transaction: PartnerTransaction | None) -> Handoff:
+        """Redirect to payment_url, open the deep link, or call the bridge function — each checked first."""
+        if transaction is None:
+            raise PartnerUnavailable("no partner transaction to hand off to")
+        partner = self.partner
+        common = {"reference": request.reference, "amount": request.amount,
+                  "hold_expires_at": request.expires_at, "transaction_id": transaction.transaction_id}
+        if partner.handoff == "bridge":
+            return Handoff("bridge", bridge_function=check_bridge_function(partner.bridge_function), **common)
+        if partner.handoff == "deeplink":
+            link = transaction.deeplink
+            if not link or not check_payment_url(partner, link):
+                try:
+                    link = build_deeplink(partner, transaction.transaction_id, request.amount)
+                except PartnerError as error:
+                    raise PartnerUnavailable(str(error)) from error
+            url = transaction.payment_url if transaction.payment_url and \
+                check_payment_url(partner, transaction.payment_url) else None
+            return Handoff("deeplink", deeplink=link, url=url, **common)
+        url = transaction.payment_url
+        if not url or not check_payment_url(partner, url) or urlsplit(url).scheme not in {"http", "https"}:
+            raise PartnerUnavailable("the partner's payment_url is missing or not on a registered host")
+        return Handoff("redirect", url=url, **common)
+
+
+class EnvelopeGateway:
+    """The envelope profile: a sealed place-order redirect; no merchant → partner API (refunds are manual)."""
+
+    def __init__(self, partner: Partner) -> None:
+        self.partner = partner
+
+    def create_transaction(self, request: TransactionRequest) -> PartnerTransaction:
+        """Envelope partners open the payment from the place-order redirect itself."""
+        raise PartnerUnavailable("envelope partners have no create-transaction API")
+
+    def query_transaction(self, reference: str) -> PartnerTransaction | None:
+        """Envelope partners tell us by commit; there is no query API to ask."""
+        raise PartnerUnavailable("envelope partners have no query-transaction API")
+
+    def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
+               request_id: str) -> RefundOutcome:
+        """Envelope refunds are recorded as manual and settled with the partner out of band."""
+        return RefundOutcome("FAILED", None, "envelope partners have no refund API: record a manual refund")
+
+    def place_order_url(self, request: TransactionRequest) -> str:
+        """`<payment_url>?key=…&data=…`: access_code|booking_number|product_type|total_amount, signed and sealed."""
+        partner = self.partner
+        if not partner.payment_url or not check_payment_url(partner, partner.payment_url):
+            raise PartnerUnavailable("the partner's payment_url is missing or not on a registered host")
+        values = {"access_code": partner.access_code, "booking_number": request.reference,
+                  "product_type": PRODUCT_TYPES[request.product], "total_amount": str(request.amount)}
+        sealed = seal_message(PLACE_ORDER, values, sender_private_key=merchant_private_key(partner.environment),
+                              receiver_public_key=partner_public_key(partner), suite=partner.suite,
+                              now_ms=_now_ms() if partner.suite == "modern" else None)
+        separator = "&" if "?" in partner.payment_url else "?"
+        return partner.payment_url + separator + urlencode(sealed)
+
+    def build_handoff(self, request: TransactionRequest, transaction: PartnerTransaction | None) -> Handoff:
+        """A redirect to the sealed place-order URL (built fresh: the modern suite's timestamp has a window)."""
+        return Handoff("redirect", reference=request.reference, amount=request.amount,
+                       hold_expires_at=request.expires_at, url=self.place_order_url(request))
+
+
+def gateway_for(partner: Partner) -> HmacGateway | EnvelopeGateway:
+    """The adapter for a partner's integration profile."""
+    if partner.profile == "envelope":
+        return EnvelopeGateway(partner)
+    return HmacGateway(partner)
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and "|" not in value
+
+
+def _request_target(url: str) -> str:
+    """The raw request target of an absolute URL: path and query, no '?' when the query is empty."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
