@@ -36,6 +36,17 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class LocalDateField(DateField):
+    """A YYYY-MM-DD date whose parse error is our own translated sentence (WTForms has no Vietnamese catalog)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a valid date.")) from None
+
+
 class SearchForm(FlaskForm):
     """Searches are GET requests that change nothing: no CSRF token in URLs."""
 
@@ -55,7 +66,7 @@ class FlightSearchForm(SearchForm):
 
     origin = SelectField(_l("From"), validators=[InputRequired()])
     destination = SelectField(_l("To"), validators=[InputRequired()])
-    depart_date = DateField(_l("Departure date"), validators=[InputRequired(_l("Choose a departure date."))])
+    depart_date = LocalDateField(_l("Departure date"), validators=[InputRequired(_l("Choose a departure date."))])
     adults = SelectField(_l("Adults (12+)"), coerce=int, default=1,
                          choices=numbers(1, MAX_PASSENGERS))
     children = SelectField(_l("Children (2–11)"), coerce=int, default=0,
@@ -87,8 +98,8 @@ class HotelSearchForm(SearchForm):
     """City, stay dates, rooms and guests; city choices are set by the view."""
 
     city = SelectField(_l("City"), validators=[InputRequired()])
-    check_in = DateField(_l("Check-in"), validators=[InputRequired(_l("Choose a check-in date."))])
-    check_out = DateField(_l("Check-out"), validators=[InputRequired(_l("Choose a check-out date."))])
+    check_in = LocalDateField(_l("Check-in"), validators=[InputRequired(_l("Choose a check-in date."))])
+    check_out = LocalDateField(_l("Check-out"), validators=[InputRequired(_l("Choose a check-out date."))])
     rooms = SelectField(_l("Rooms"), coerce=int, default=1, choices=numbers(1, MAX_ROOMS))
     guests = SelectField(_l("Guests"), coerce=int, default=2,
                          choices=numbers(1, MAX_ROOMS * GUESTS_PER_ROOM))
@@ -131,7 +142,7 @@ class TravellerForm(Form):
 
     full_name = StringField(_l("Full name as on ID"), filters=[id_name],
                             validators=[DataRequired(_l("Enter the full name.")), Length(max=60)])
-    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired(_l("Enter a valid date of birth."))])
+    date_of_birth = LocalDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter a valid date of birth."))])
     gender = RadioField(_l("Gender"), choices=[SelectChoice("male", _l("Male")), SelectChoice("female", _l("Female"))],
                         validators=[InputRequired(_l("Choose a gender."))])
     document_number = StringField(_l("ID card or passport number"), filters=[document_number],
