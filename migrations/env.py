@@ -39,6 +39,13 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+def render_item(type_, obj, autogen_context):
+    """Render the project's TypeDecorators as their plain SQL types, so migrations never import app code."""
+    if type_ == "type" and hasattr(obj, "impl") and obj.__class__.__module__.startswith("webview"):
+        return "sa." + repr(obj.impl_instance)
+    return False
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -87,6 +94,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 
