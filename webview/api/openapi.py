@@ -7,7 +7,16 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from webview.api.errors import CODES, ENVELOPE_MESSAGES
-from webview.api.schemas import EnvelopeRequest, EnvelopeResponse, Schema, WebviewUrlData, WebviewUrlRequest
+from webview.api.schemas import (
+    EnvelopeRequest,
+    EnvelopeResponse,
+    IpnData,
+    IpnRequest,
+    Schema,
+    TransactionData,
+    WebviewUrlData,
+    WebviewUrlRequest,
+)
 
 REF = "#/components/schemas/{model}"
 
@@ -96,9 +105,11 @@ def build_document(base_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            **payment_paths(error),
         },
         "components": {
-            "schemas": _schemas(WebviewUrlRequest, WebviewUrlData, EnvelopeRequest, EnvelopeResponse),
+            "schemas": _schemas(WebviewUrlRequest, WebviewUrlData, EnvelopeRequest, EnvelopeResponse,
+                                IpnRequest, IpnData, TransactionData),
             "securitySchemes": {
                 "ClientId": {"type": "apiKey", "in": "header", "name": "X-Client-Id"},
                 "Timestamp": {"type": "apiKey", "in": "header", "name": "X-Timestamp",
@@ -108,6 +119,93 @@ def build_document(base_url: str) -> dict[str, Any]:
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "apikey"},
                 "AccessCode": {"type": "apiKey", "in": "header", "name": "x-ibe-req-name"},
             },
+        },
+    }
+
+
+def _sealed(summary: str, operation: str, reply: str) -> dict[str, Any]:
+    """An envelope-profile POST: sealed request, sealed answer (plaintext 10 for an unknown partner)."""
+    sealed = {"$ref": REF.format(model="EnvelopeResponse")}
+    return {
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "security": ENVELOPE_SECURITY,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="EnvelopeRequest")}}},
+            },
+            "responses": {
+                "200": _json(sealed, f"sealed {reply}"),
+                "400": _json(sealed, "sealed error 07"),
+                "401": _json({"oneOf": [
+                    sealed, {"type": "object", "properties": {"error_code": {"type": "string", "const": "10"}}},
+                ]}, "sealed 03/04/06, or plaintext 10 for an unknown partner"),
+            },
+        }
+    }
+
+
+def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
+    """The payment-status endpoints: hmac IPN and transaction check, envelope commit, query-trans, detail."""
+    reply = "access_code|booking_number|error_code|product_type|properties|return_url|total_amount"
+    return {
+        "/api/v1/payment/ipn": {
+            "post": {
+                "operationId": "paymentIpn",
+                "summary": "The partner reports a payment status (hmac). Checks: auth, schema, 3, 4, 5, state.",
+                "security": HMAC_SECURITY,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": REF.format(model="IpnRequest")}}},
+                },
+                "responses": {
+                    "200": _json(_envelope_answer("IpnData"),
+                                 "code 0 applied, repeated or PENDING; 3 unknown order; 4 another partner's; "
+                                 "5 amount differs; 6 cannot be honoured (the partner must refund)"),
+                    "400": _json(error, "code 1: invalid request; data.fields lists the offending fields"),
+                    "401": _json(error, "code 7: authentication failed"),
+                    "429": _json(error, "code 8: rate limited"),
+                },
+            }
+        },
+        "/api/v1/transaction": {
+            "get": {
+                "operationId": "getTransaction",
+                "summary": "The status of one order (hmac); the signature covers the request target.",
+                "security": HMAC_SECURITY,
+                "parameters": [{"name": "reference_transaction_id", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 40}}],
+                "responses": {
+                    "200": _json(_envelope_answer("TransactionData"), "code 0 with the order; 3 or 4"),
+                    "400": _json(error, "code 1: reference_transaction_id missing or invalid"),
+                    "401": _json(error, "code 7: authentication failed"),
+                },
+            }
+        },
+        "/api/v1/partner/commit": _sealed(
+            "The partner has taken the money (envelope): access_code|booking_number|partner_trans_id|product_type. "
+            "00 paid (or a repeat), 08 committed with another partner_trans_id, 02 unknown, not yours or "
+            "cannot be honoured.", "partnerCommit", reply),
+        "/api/v1/partner/query-trans": _sealed(
+            "The status of one order (envelope): access_code|booking_number. 00 paid, 09 awaiting commit, "
+            "02 failed, expired, unknown or not yours.", "partnerQueryTrans", reply),
+        "/api/v1/products/booking-detail": {
+            "get": {
+                "operationId": "bookingDetail",
+                "summary": "The booking as JSON, to the envelope partner that owns it (document numbers masked).",
+                "security": ENVELOPE_SECURITY,
+                "parameters": [{"name": "booking_number", "in": "query", "required": True,
+                                "schema": {"type": "string", "maxLength": 40}}],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {
+                        "error_code": {"type": "string", "const": "00"}, "message": {"type": "string"},
+                        "booking": {"type": "object"}}}, "the booking"),
+                    "400": _json({"type": "object"}, "error_code 07: booking_number missing"),
+                    "401": _json({"type": "object"}, "error_code 03 or 10"),
+                    "404": _json({"type": "object"}, "error_code 02: no such booking for this partner"),
+                },
+            }
         },
     }
 

@@ -78,3 +78,38 @@ def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
         return schema.model_validate(data)
     except ValidationError as error:
         raise ApiError(1, "invalid request", fields=field_names(error)) from error
+
+
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+PARTNER_ID_PATTERN = r"^[^|\s][^|]{0,99}$"
+
+
+class IpnRequest(Schema):
+    """Body of POST /api/v1/payment/ipn: the partner's payment status of one order."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+    reference_transaction_id: str = Field(pattern=REFERENCE_PATTERN, description="Our order number.")
+    transaction_amount: int = Field(ge=0, le=10_000_000_000, description="Amount paid, integer VND.")
+    transaction_id: str = Field(pattern=PARTNER_ID_PATTERN, description="The partner's own transaction id.")
+    status: Literal["SUCCESS", "FAILURE", "PENDING"]
+    partner_banking_method: str | None = Field(default=None, max_length=50)
+
+
+class IpnData(Schema):
+    """`data` of an IPN answer."""
+
+    transaction_id: str
+
+
+class TransactionData(Schema):
+    """`data` of GET /api/v1/transaction."""
+
+    reference_transaction_id: str
+    partner_transaction_id: str | None
+    status: Literal["PENDING", "SUCCESS", "FAILURE"]
+    amount: int
+    booking_status: str
+    payment_status: str
+    issue_status: str
+    refunded_amount: int
