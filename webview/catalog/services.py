@@ -1,0 +1,191 @@
+"""Catalog searches for the screens: each answers with a small constant number of indexed queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+
+from webview.catalog import data
+from webview.catalog.generator import local_today
+from webview.catalog.models import Airline, Airport, Fare, Flight, Hotel, HotelCity, RoomNight, RoomType, VipPlan
+from webview.catalog.offers import (
+    MAX_NIGHTS,
+    MAX_ROOMS,
+    FareOffer,
+    FlightOffer,
+    HotelOffer,
+    InvalidSearch,
+    Passengers,
+    Place,
+    RoomOffer,
+    VipOffer,
+    fare_offer_id,
+    room_offer_id,
+    vip_offer_id,
+)
+from webview.catalog.quotes import flight_total, load_offer
+from webview.db import utcnow
+from webview.extensions import db
+
+__all__ = [
+    "airports",
+    "hotel_cities",
+    "load_offer",
+    "search_flights",
+    "search_hotels",
+    "vip_plans",
+]
+
+SORTS = ("price", "time")
+
+
+def airports(locale: str = "vi") -> list[Place]:
+    """Every airport for the origin/destination pickers, busiest first, named in `locale`."""
+    rows = db.session.scalars(select(Airport).order_by(Airport.rank, Airport.code))
+    return [Place(row.code, row.city(locale), row.name(locale)) for row in rows]
+
+
+def hotel_cities(locale: str = "vi") -> list[Place]:
+    """Every hotel city for the city picker, named in `locale`."""
+    rows = db.session.scalars(select(HotelCity).order_by(HotelCity.rank, HotelCity.code))
+    return [Place(row.code, row.name(locale), row.name(locale)) for row in rows]
+
+
+def fare_class_name(fare_class: str, locale: str) -> str:
+    """The fare class as customers know it, in `locale`."""
+    names = data.FARE_CLASS_NAMES.get(fare_class, (fare_class, fare_class))
+    return names[1] if locale == "en" else names[0]
+
+
+def search_flights(origin: str, destination: str, day: date, passengers: Passengers, sort: str = "price",
+                   airline: str | None = None, *, locale: str = "vi", now: datetime | None = None
+                   ) -> list[FlightOffer]:
+    """Flights on `day` (GMT+7) with at least one fare that seats the party, by price or departure time.
+
+    Two queries whatever the number of results. Raises InvalidSearch for a bad query (unknown airport,
+    same origin and destination, a party the rules refuse, unknown sort).
+    """
+    if sort not in SORTS:
+        raise InvalidSearch(_l("Unknown sort order."))
+    passengers.check()
+    origin, destination = (origin or "").upper(), (destination or "").upper()
+    if origin == destination:
+        raise InvalidSearch(_l("Choose a destination different from the origin."))
+    places = {row.code: row for row in db.session.scalars(select(Airport).where(Airport.code.in_([origin,
+                                                                                                 destination])))}
+    if origin not in places or destination not in places:
+        raise InvalidSearch(_l("Choose an airport from the list."))
+    query = (
+        select(Flight, Fare, Airline)
+        .join(Fare, Fare.flight_id == Flight.id)
+        .join(Airline, Airline.code == Flight.airline_code)
+        .where(Flight.origin_code == origin, Flight.destination_code == destination, Flight.departure_day == day,
+               Flight.departs_at > (now or utcnow()), Fare.seats_left >= passengers.seats)
+        .order_by(Flight.id, Fare.price_adult)
+    )
+    if airline:
+        query = query.where(Flight.airline_code == airline.upper())
+    grouped: dict[int, tuple[Flight, Airline, list[FareOffer]]] = {}
+    for flight, fare, carrier in db.session.execute(query):
+        if passengers.problem(carrier.max_seats, carrier.infants_per_adult) is not None:
+            continue
+        entry = grouped.setdefault(flight.id, (flight, carrier, []))
+        entry[2].append(FareOffer(
+            offer_id=fare_offer_id(fare.id), fare_id=fare.id, fare_class=fare.fare_class,
+            name=fare_class_name(fare.fare_class, locale), price_adult=fare.price_adult,
+            price_child=fare.price_child, price_infant=fare.price_infant,
+            total=flight_total(fare, passengers), seats_left=fare.seats_left,
+            checked_baggage_kg=fare.checked_baggage_kg, cabin_baggage_kg=fare.cabin_baggage_kg,
+            refundable=fare.refundable, refund_fee=fare.refund_fee, change_fee=fare.change_fee,
+        ))
+    origin_place = Place(origin, places[origin].city(locale), places[origin].name(locale))
+    destination_place = Place(destination, places[destination].city(locale), places[destination].name(locale))
+    offers = []
+    for flight, carrier, fares in grouped.values():
+        fares.sort(key=lambda offer: (offer.total, offer.fare_id))
+        offers.append(FlightOffer(
+            offer_id=fares[0].offer_id, price=fares[0].total, flight_id=flight.id, airline_code=carrier.code,
+            airline_name=carrier.name, flight_number=flight.flight_number, origin=origin_place,
+            destination=destination_place, departure_day=flight.departure_day, departs_at=flight.departs_at,
+            arrives_at=flight.arrives_at, duration_minutes=flight.duration_minutes, aircraft=flight.aircraft,
+            fares=tuple(fares),
+        ))
+    if sort == "price":
+        offers.sort(key=lambda offer: (offer.price, offer.departs_at, offer.flight_number))
+    else:
+        offers.sort(key=lambda offer: (offer.departs_at, offer.price, offer.flight_number))
+    return offers
+
+
+def check_stay(check_in: date, check_out: date, rooms: int, guests: int, today: date | None = None) -> int:
+    """Validate a stay and return its number of nights; raises InvalidSearch."""
+    if check_in < (today or local_today()):
+        raise InvalidSearch(_l("Choose today or a later date."))
+    nights = (check_out - check_in).days
+    if nights < 1:
+        raise InvalidSearch(_l("Check-out must be after check-in."))
+    if nights > MAX_NIGHTS:
+        raise InvalidSearch(_l("Stays are limited to %(n)d nights.", n=MAX_NIGHTS))
+    if isinstance(rooms, bool) or not isinstance(rooms, int) or not 1 <= rooms <= MAX_ROOMS:
+        raise InvalidSearch(_l("Choose 1 to %(n)d rooms.", n=MAX_ROOMS))
+    if isinstance(guests, bool) or not isinstance(guests, int) or guests < rooms:
+        raise InvalidSearch(_l("Each room needs at least one guest."))
+    return nights
+
+
+def search_hotels(city: str, check_in: date, check_out: date, rooms: int, guests: int, *, locale: str = "vi",
+                  today: date | None = None) -> list[HotelOffer]:
+    """Hotels in `city` with a room type free on every night of the stay for `rooms` rooms, cheapest first.
+
+    A room type is offered only if every night from check-in to the night before check-out has
+    rooms_left >= rooms and its rooms hold the guests. Two queries whatever the number of results.
+    """
+    nights = check_stay(check_in, check_out, rooms, guests, today)
+    place = db.session.get(HotelCity, (city or "").upper())
+    if place is None:
+        raise InvalidSearch(_l("Choose a city from the list."))
+    stay = (
+        select(RoomNight.room_type_id, func.min(RoomNight.rooms_left).label("rooms_left"),
+               func.sum(RoomNight.price).label("nights_price"))
+        .where(RoomNight.night >= check_in, RoomNight.night < check_out)
+        .group_by(RoomNight.room_type_id)
+        .having(and_(func.count(RoomNight.id) == nights, func.min(RoomNight.rooms_left) >= rooms))
+        .subquery()
+    )
+    query = (
+        select(RoomType, Hotel, stay.c.rooms_left, stay.c.nights_price)
+        .join(stay, stay.c.room_type_id == RoomType.id)
+        .join(Hotel, Hotel.id == RoomType.hotel_id)
+        .where(Hotel.city_code == place.code, RoomType.max_guests * rooms >= guests)
+        .order_by(Hotel.id, stay.c.nights_price)
+    )
+    city_place = Place(place.code, place.name(locale), place.name(locale))
+    grouped: dict[int, tuple[Hotel, list[RoomOffer]]] = {}
+    for room_type, hotel, rooms_left, nights_price in db.session.execute(query):
+        grouped.setdefault(hotel.id, (hotel, []))[1].append(RoomOffer(
+            offer_id=room_offer_id(room_type.id, check_in, check_out, rooms), room_type_id=room_type.id,
+            code=room_type.code, name=room_type.name(locale), bed=room_type.bed_en if locale == "en"
+            else room_type.bed_vi, max_guests=room_type.max_guests, breakfast=room_type.breakfast,
+            refundable=room_type.refundable, rooms=rooms, nights=nights, rooms_left=int(rooms_left),
+            price_per_night=round(int(nights_price) / nights / 1_000) * 1_000,
+            total=int(nights_price) * rooms,
+        ))
+    offers = []
+    for hotel, room_offers in grouped.values():
+        room_offers.sort(key=lambda offer: (offer.total, offer.room_type_id))
+        offers.append(HotelOffer(
+            offer_id=room_offers[0].offer_id, price=room_offers[0].total, hotel_id=hotel.id, name=hotel.name,
+            stars=hotel.stars, address=hotel.address, city=city_place, check_in=check_in, check_out=check_out,
+            nights=nights, rooms=tuple(room_offers),
+        ))
+    offers.sort(key=lambda offer: (offer.price, offer.hotel_id))
+    return offers
+
+
+def vip_plans(locale: str = "vi") -> list[VipOffer]:
+    """The VIP membership plans, in display order."""
+    plans = db.session.scalars(select(VipPlan).order_by(VipPlan.rank, VipPlan.code))
+    return [VipOffer(vip_offer_id(plan.code), plan.code, plan.name(locale), plan.price, plan.duration_days,
+                     tuple(plan.benefits(locale))) for plan in plans]
