@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,28 @@ def test_every_html_email_renders_on_a_phone(app):
                 order = make_order("hotel" if theme_name == "green" else "flight", **extra)
                 rendered[f"{kind}-{locale}-{theme_name}"] = render_email(kind, locale=locale, partner=partner,
                                                                          order=order).html
-    launch = {"args": LAUNCH_ARGS}
+    failures: list[BaseException] = []
+
+    def shoot() -> None:
+        try:
+            take_screenshots(sync_api, rendered)
+        except BaseException as exc:  # re-raised in the test's thread
+            failures.append(exc)
+
+    # Playwright's sync API refuses to run where an asyncio loop is running (pytest-playwright's session
+    # may have one in this thread), so the browser is driven from a thread of its own.
+    thread = threading.Thread(target=shoot)
+    thread.start()
+    thread.join(timeout=240)
+    assert not thread.is_alive(), "screenshots timed out"
+    if failures:
+        raise failures[0]
+    assert len(list(ARTIFACTS.glob("*.png"))) >= len(EMAIL_KINDS) * 4
+
+
+def take_screenshots(sync_api, rendered: dict[str, str]) -> None:
+    """Open each email at 390x844 (no scripts, no network) and save a full-page PNG."""
+    launch: dict = {"args": LAUNCH_ARGS}
     if CHROMIUM.exists():
         launch["executable_path"] = str(CHROMIUM)
     with sync_api.sync_playwright() as playwright:
@@ -47,4 +69,3 @@ def test_every_html_email_renders_on_a_phone(app):
                 assert path.stat().st_size > 5000
         finally:
             browser.close()
-    assert len(list(ARTIFACTS.glob("*.png"))) >= len(EMAIL_KINDS) * 4

@@ -219,3 +219,12 @@ def test_retry_refuses_jobs_that_are_not_dead(app, effects):
         retry_job(job.id)
     with pytest.raises(JobError, match="no job"):
         retry_job(999999)
+
+
+def test_run_once_runs_each_job_at_most_once_per_call(app, effects):
+    app.config["JOBS_BACKOFF_BASE_SECONDS"] = 0.000001  # the retry is due again at once
+    job = enqueue("test.fail", {}, key="spin")
+    db.session.commit()
+    assert run_once() == 1
+    db.session.refresh(job)
+    assert job.attempts == 1 and job.state == "queued"

@@ -97,11 +97,13 @@ def _config(name: str, default: Any) -> Any:
     return current_app.config.get(name, default)
 
 
-def claim_jobs(worker_id: str, limit: int = 1) -> list[int]:
+def claim_jobs(worker_id: str, limit: int = 1, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
     """Claim up to `limit` due jobs (queued and due, or running with an expired lease) and commit the claim.
 
     PostgreSQL locks candidate rows with FOR UPDATE SKIP LOCKED so workers never claim the same row;
     every database also checks the row's state again in the UPDATE, so a claim is a compare-and-set.
+    `exclude` skips jobs the caller already ran in this pass (a failed job whose jittered backoff is near
+    zero is due again at once; it waits for the next pass rather than spinning).
     """
     now = utcnow()
     lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
@@ -110,6 +112,8 @@ def claim_jobs(worker_id: str, limit: int = 1) -> list[int]:
         and_(Job.state == "running", Job.lease_expires_at < now),
     )
     query = select(Job.id, Job.state, Job.locked_by).where(due).order_by(Job.run_at, Job.id).limit(limit)
+    if exclude:
+        query = query.where(Job.id.not_in(exclude))
     if db.session.get_bind(mapper=Job.__mapper__).dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed: list[int] = []
@@ -216,20 +220,22 @@ def schedule_periodic(now: datetime | None = None) -> int:
 def run_once(limit: int | None = None, *, schedule: bool = False, worker_id: str | None = None) -> int:
     """Claim and run the jobs due now, one at a time, until none is due or `limit` ran; returns how many ran.
 
+    Each job runs at most once per call, even if it failed and is already due again.
+
     Periodic schedules are enqueued first only with `schedule=True` (the worker and `flask jobs run-once`
     do; tests call their periodic functions or `schedule_periodic` explicitly).
     """
     if schedule:
         schedule_periodic()
     worker_id = worker_id or worker_identity()
-    ran = 0
-    while limit is None or ran < limit:
-        claimed = claim_jobs(worker_id, 1)
+    ran: set[int] = set()
+    while limit is None or len(ran) < limit:
+        claimed = claim_jobs(worker_id, 1, exclude=ran)
         if not claimed:
             break
         run_job(claimed[0], worker_id)
-        ran += 1
-    return ran
+        ran.add(claimed[0])
+    return len(ran)
 
 
 def retry_job(job_id: int) -> Job:
