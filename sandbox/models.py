@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webview.db import Base, utcnow
 
-TRANSACTION_STATUSES = ("PENDING", "SUCCESS", "FAILURE", "CANCELLED")
+TRANSACTION_STATUSES = ("PENDING", "SUCCESS", "FAILURE", "CANCELLED", "EXPIRED")
 REFUND_STATUSES = ("SUCCESS", "REFUSED")
 
 

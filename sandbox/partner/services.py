@@ -24,8 +24,10 @@ from webview.messagelog.services import log_exchange
 WALLET_PIN = "123456"
 DEEPLINK_TEMPLATE = "sandboxpay://pay?transaction_id={transaction_id}&amount={amount}"
 BANKING_METHOD = "SANDBOX_WALLET"
-OUTCOMES = {"approve": "SUCCESS", "decline": "FAILURE", "cancel": "CANCELLED", "pend": "PENDING"}
-IPN_STATUS = {"SUCCESS": "SUCCESS", "FAILURE": "FAILURE", "CANCELLED": "FAILURE", "PENDING": "PENDING"}
+OUTCOMES = {"approve": "SUCCESS", "decline": "FAILURE", "cancel": "CANCELLED", "pend": "PENDING",
+            "timeout": "EXPIRED"}
+IPN_STATUS = {"SUCCESS": "SUCCESS", "FAILURE": "FAILURE", "CANCELLED": "FAILURE", "PENDING": "PENDING",
+              "EXPIRED": "FAILURE"}
 MAX_DELAY_S = 30
 MAX_DUPLICATES = 5
 
@@ -265,6 +267,18 @@ class IpnFaults:
                 raise ValueError(f"{name} must be true or false")
         return cls(**data)
 
+    def check_profile(self, profile: str, suite: str) -> None:
+        """ValueError when a knob cannot apply to this partner's profile (DESIGN.md: amount/reorder are hmac only)."""
+        if profile == "envelope" and (self.wrong_amount or self.reorder):
+            raise ValueError("wrong_amount and reorder apply to hmac partners only (a commit has no amount or status)")
+        if profile == "envelope" and self.stale_timestamp and suite != "modern":
+            raise ValueError("stale_timestamp needs the modern suite (legacy messages carry no timestamp)")
+
+    @property
+    def any(self) -> bool:
+        """True when at least one knob is set."""
+        return self != IpnFaults()
+
 
 def ipn_body(transaction: SandboxTransaction, status: str, amount: int | None = None) -> bytes:
     """The IPN JSON body of DESIGN.md, compact, as it goes on the wire."""
@@ -315,3 +329,10 @@ def result_redirect_url(partner: PartnerCredentials, transaction: SandboxTransac
     return hmac_auth.signed_result_url(transaction.return_url, client_id=partner.client_id,
                                        client_secret=partner.client_secret, partner_code=partner.partner_code,
                                        transaction_id=transaction.transaction_id)
+
+
+def ipn_outcome(result: HttpResult) -> dict:
+    """What the merchant answered to one IPN."""
+    answer = result.json()
+    return {"http_status": result.status, "error": result.error,
+            "code": answer.get("code") if isinstance(answer, dict) else None}

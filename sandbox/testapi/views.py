@@ -7,17 +7,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from sandbox.credentials import load_credentials
-from sandbox.exchange import HttpResult
+from sandbox.magic import magic_for
 from sandbox.models import SandboxTransaction
-from sandbox.partner.services import (
-    IpnFaults,
-    PaymentError,
-    get_transaction,
-    result_redirect_url,
-    send_ipn,
-    settle_transaction,
-    transaction_view,
-)
+from sandbox.partner.notify import notify_merchant
+from sandbox.partner.services import IpnFaults, PaymentError, get_transaction, settle_transaction, transaction_view
 from sandbox.testapi.access import access_refusal
 from sandbox.testapi.launch import LaunchInvalid, launch_as_partner
 from webview.extensions import csrf, db
@@ -105,14 +98,13 @@ def transactions() -> Response:
     return jsonify({**transaction_view(found[0]), "partner_code": found[0].partner_code})
 
 
-@bp.post("/transactions/<transaction_id>/<any(approve, decline, cancel, pend):action>")
+@bp.post("/transactions/<transaction_id>/<any(approve, decline, cancel, pend, timeout):action>")
 def settle(transaction_id: str, action: str) -> Response:
-    """Decide a payment as the wallet user would, then send the IPN (approve takes `faults`)."""
+    """Decide a payment as the wallet user would, then send the IPN or commit (approve takes `faults`).
+
+    An approve without `faults` follows the magic value of the user id, if any (sandbox.magic).
+    """
     body = json_object()
-    try:
-        faults = IpnFaults.parse(body.get("faults")) if action == "approve" else IpnFaults()
-    except ValueError as problem:
-        raise LaunchInvalid(["faults"], str(problem)) from problem
     if action != "approve" and body.get("faults") is not None:
         raise LaunchInvalid(["faults"], "faults apply to approve only")
     existing = get_transaction(transaction_id)
@@ -120,19 +112,23 @@ def settle(transaction_id: str, action: str) -> Response:
     if existing is None or partner is None:
         return error(404, "no such sandbox transaction")
     try:
+        faults = IpnFaults.parse(body.get("faults"))
+        faults.check_profile(partner.profile, partner.suite)
+    except ValueError as problem:
+        raise LaunchInvalid(["faults"], str(problem)) from problem
+    magic = magic_for(existing.customer_identify_code) if action == "approve" and "faults" not in body else None
+    if magic is not None:
+        action, faults = magic.action, magic.faults
+    try:
         transaction = settle_transaction(transaction_id, action)
     except PaymentError as problem:
         return error(PAYMENT_ERRORS.get(problem.reason, 400), problem.reason.replace("_", " "))
-    results = send_ipn(partner, transaction, faults)
+    delivery = notify_merchant(partner, transaction, faults)
     return jsonify({
         **transaction_view(transaction),
-        "ipn": [ipn_outcome(result) for result in results],
-        "result_url": result_redirect_url(partner, transaction),
+        "ipn": delivery.sent,
+        "scheduled": delivery.scheduled,
+        "result_url": delivery.return_url,
+        "magic": magic.prefix if magic else None,
     })
 
-
-def ipn_outcome(result: HttpResult) -> dict:
-    """What the merchant answered to one IPN."""
-    answer = result.json()
-    return {"http_status": result.status, "error": result.error,
-            "code": answer.get("code") if isinstance(answer, dict) else None}

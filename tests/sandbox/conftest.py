@@ -7,8 +7,11 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.credentials import upsert_credentials
+from sandbox.exchange import HttpResult
 from sandbox.protocol import hmac_auth
 from tests.live import live_server, live_server_factory  # noqa: F401  (fixtures)
 from webview.extensions import db
@@ -62,3 +65,48 @@ def sandbox_partner(app) -> dict:
 def merchant(client, sandbox_partner) -> Merchant:
     return Merchant(client, sandbox_partner["partner_code"], sandbox_partner["client_id"],
                     sandbox_partner["client_secret"])
+
+
+class FakeMerchant:
+    """Stands in for the network: records what the sandbox sends and answers as told."""
+
+    def __init__(self, answer=None):
+        self.calls = []
+        self.answer = answer or (lambda method, url, headers, body: HttpResult(404, b"", None, 1))
+
+    def __call__(self, method, url, *, headers, body=None, timeout=None):
+        self.calls.append((method, url, headers, body))
+        return self.answer(method, url, headers, body)
+
+
+@pytest.fixture
+def fake_merchant(monkeypatch):
+    fake = FakeMerchant()
+    monkeypatch.setattr("sandbox.exchange.send", fake)
+    return fake
+
+
+@pytest.fixture(scope="session")
+def envelope_key_pair():
+    """(partner key, merchant key): made once per run, RSA 2048."""
+    return (rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+def pem(key, private: bool) -> str:
+    if private:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def store_envelope_partner(keys, suite: str = "modern", code: str = "sbx-travel") -> dict:
+    """An envelope partner in the sandbox, with the given key pair."""
+    partner_key, merchant_key = keys
+    record = {"partner_code": code, "client_id": "c", "client_secret": "s", "api_key": "api-key-2",
+              "access_code": "ACCESS-2", "profile": "envelope", "suite": suite, "handoff": "redirect",
+              "partner_private_key_pem": pem(partner_key, True), "merchant_public_key_pem": pem(merchant_key, False)}
+    upsert_credentials([record])
+    db.session.commit()
+    return record

@@ -19,25 +19,6 @@ from webview.messagelog.models import PartnerMessage
 REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
 
 
-class FakeMerchant:
-    """Stands in for the network: records what the sandbox sends and answers as told."""
-
-    def __init__(self, answer=None):
-        self.calls = []
-        self.answer = answer or (lambda method, url, headers, body: HttpResult(404, b"", None, 1))
-
-    def __call__(self, method, url, *, headers, body=None, timeout=None):
-        self.calls.append((method, url, headers, body))
-        return self.answer(method, url, headers, body)
-
-
-@pytest.fixture
-def fake_merchant(monkeypatch):
-    fake = FakeMerchant()
-    monkeypatch.setattr("sandbox.exchange.send", fake)
-    return fake
-
-
 # --- access ------------------------------------------------------------------------------------------------
 
 def test_loopback_detection():
