@@ -1,0 +1,233 @@
+"""The booking screens under /w/: home, searches and results, offer selection, travellers, review, holds, orders.
+
+Views stay thin: bind a form, call a catalog or booking service, render or redirect. Every screen needs a
+live launch session; every order screen checks the order belongs to the session's partner and customer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from webview.booking import screens
+from webview.booking.forms import TravellersForm
+from webview.booking.layout import layout_context
+from webview.catalog.generator import local_today
+from webview.catalog.offers import InvalidSearch, OfferNotFound
+from webview.catalog.quotes import load_offer
+from webview.catalog.services import search_flights, search_hotels, vip_plans
+from webview.launch.sessions import current_launch, launch_required
+
+bp = Blueprint("booking", __name__, url_prefix="/w")
+
+INVALID = 422  # a form that does not validate is shown again with its errors
+
+
+@bp.context_processor
+def inject_layout() -> dict:
+    """The partner's brand and theme for base.html, and the helpers the booking templates call."""
+    return {
+        **layout_context(current_launch()),
+        "error_links": screens.error_links,
+        "party_text": screens.party_text,
+        "traveller_heading": screens.traveller_heading,
+        "today_iso": lambda: local_today().isoformat(),
+        "endpoints": current_app.view_functions,
+        "status_tone": screens.status_tone,
+        "hold_left": screens.hold_left,
+    }
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """A form posted without its token (or from a stale page): a friendly page, nothing changed."""
+    return render_template("booking/gone.html", heading=_("This form has expired"),
+                           message=_("Please go back and try again.")), 400
+
+
+def require_product(product: str) -> None:
+    """A single-layout launch shows one product: the others' screens do not exist for it."""
+    if product not in screens.products_for(current_launch()):
+        abort(404)
+
+
+@bp.get("/")
+@launch_required
+def home():
+    """Product tabs and the focused product's search form (or VIP plans)."""
+    launch = current_launch()
+    locale = screens.current_locale()
+    product = screens.focused_product(launch, request.args.get("product"))
+    context = {"product": product, "products": screens.products_for(launch), "launch": launch}
+    if product == "flight":
+        context["form"] = screens.flight_search_form(screens.search_args(screens.FLIGHT_QUERY_KEYS), locale)
+    elif product == "hotel":
+        context["form"] = screens.hotel_search_form(screens.search_args(screens.HOTEL_QUERY_KEYS), locale)
+    else:
+        context["plans"] = vip_plans(locale)
+    return render_template("booking/home.html", **context)
+
+
+def search_again(product: str, form, status: int = INVALID):
+    """The home screen with a search form that needs correcting."""
+    launch = current_launch()
+    return render_template("booking/home.html", product=product, products=screens.products_for(launch),
+                           launch=launch, form=form), status
+
+
+@bp.get("/flights")
+@launch_required
+def flights():
+    """Flight results for a search: sorted by price or time, filtered by airline, or the empty state."""
+    require_product("flight")
+    locale = screens.current_locale()
+    form = screens.flight_search_form(request.args, locale)
+    if not form.validate():
+        return search_again("flight", form)
+    sort = request.args.get("sort") if request.args.get("sort") in screens.SORTS else "price"
+    try:
+        offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
+                                screens.passengers_of(form), sort=sort, locale=locale)
+    except InvalidSearch as error:
+        form.form_errors.append(str(error.message))
+        return search_again("flight", form)
+    airlines = sorted({(offer.airline_code, offer.airline_name) for offer in offers}, key=lambda pair: pair[1])
+    airline = request.args.get("airline", "")
+    shown = [offer for offer in offers if offer.airline_code == airline] if airline else offers
+    query = screens.form_query(form, screens.FLIGHT_QUERY_KEYS)
+    next_day = (form.depart_date.data + timedelta(days=1)).isoformat()
+    return render_template("booking/flights.html", form=form, offers=shown, total=len(offers), sort=sort,
+                           airline=airline, airlines=airlines, query=query, next_day=next_day)
+
+
+@bp.get("/flights/<int:flight_id>")
+@launch_required
+def fares(flight_id: int):
+    """The fare classes of one flight from the results, for the same search."""
+    require_product("flight")
+    locale = screens.current_locale()
+    form = screens.flight_search_form(request.args, locale)
+    if not form.validate():
+        return search_again("flight", form)
+    try:
+        offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
+                                screens.passengers_of(form), locale=locale)
+    except InvalidSearch as error:
+        form.form_errors.append(str(error.message))
+        return search_again("flight", form)
+    flight = next((offer for offer in offers if offer.flight_id == flight_id), None)
+    query = screens.form_query(form, screens.FLIGHT_QUERY_KEYS)
+    if flight is None:
+        return render_template("booking/gone.html", back_url=url_for("booking.flights", **query)), 404
+    party = screens.passengers_of(form)
+    return render_template("booking/fares.html", flight=flight, query=query, party=party)
+
+
+@bp.get("/hotels")
+@launch_required
+def hotels():
+    """Hotels with rooms free on every night of the stay, cheapest first, or the empty state."""
+    require_product("hotel")
+    locale = screens.current_locale()
+    form = screens.hotel_search_form(request.args, locale)
+    if not form.validate():
+        return search_again("hotel", form)
+    try:
+        offers = search_hotels(form.city.data, form.check_in.data, form.check_out.data, form.rooms.data,
+                               form.guests.data, locale=locale)
+    except InvalidSearch as error:
+        form.form_errors.append(str(error.message))
+        return search_again("hotel", form)
+    query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
+    city = dict(form.city.choices).get(form.city.data, form.city.data)
+    return render_template("booking/hotels.html", form=form, offers=offers, query=query, city=city)
+
+
+@bp.get("/hotels/<int:hotel_id>")
+@launch_required
+def rooms(hotel_id: int):
+    """The room types of one hotel from the results, for the same stay."""
+    require_product("hotel")
+    locale = screens.current_locale()
+    form = screens.hotel_search_form(request.args, locale)
+    if not form.validate():
+        return search_again("hotel", form)
+    try:
+        offers = search_hotels(form.city.data, form.check_in.data, form.check_out.data, form.rooms.data,
+                               form.guests.data, locale=locale)
+    except InvalidSearch as error:
+        form.form_errors.append(str(error.message))
+        return search_again("hotel", form)
+    hotel = next((offer for offer in offers if offer.hotel_id == hotel_id), None)
+    query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
+    if hotel is None:
+        return render_template("booking/gone.html", back_url=url_for("booking.hotels", **query)), 404
+    return render_template("booking/rooms.html", hotel=hotel, query=query, guests=form.guests.data)
+
+
+@bp.get("/vip")
+@launch_required
+def vip():
+    """The VIP membership plans (the VIP tab of the home screen)."""
+    require_product("vip")
+    return redirect(url_for("booking.home", product="vip"))
+
+
+def not_found_page():
+    """A friendly 404 for an offer or order that does not exist (or is not this customer's)."""
+    return render_template("booking/gone.html", back_url=url_for("booking.home")), 404
+
+
+def title_for(product: str) -> str:
+    """The app bar title of a product's booking steps."""
+    return {"flight": _("Flight"), "hotel": _("Hotel"), "vip": _("VIP membership")}[product]
+
+
+def selected_quote():
+    """The selection in the query string and its quote now, or (None, None, error response)."""
+    selection = screens.selection_from(request.args)
+    if selection is None:
+        return None, None, not_found_page()
+    require_product(selection.product)
+    try:
+        quote = load_offer(selection.offer_id, passengers=selection.passengers, guests=selection.guests,
+                           locale=screens.current_locale())
+    except OfferNotFound:
+        return None, None, not_found_page()
+    except InvalidSearch as error:
+        return None, None, (render_template("booking/gone.html", message=str(error.message),
+                                            back_url=url_for("booking.home", product=selection.product)), 400)
+    return selection, quote, None
+
+
+def travellers_form(quote, selection, launch):
+    """The travellers form for a quote: posted data when there is some, else the customer's details."""
+    passengers = screens.passengers_for(quote, selection)
+    form = TravellersForm(passengers=passengers)
+    if request.method == "GET":
+        customer = launch.customer
+        form.contact_name.data = customer.fullname or ""
+        form.contact_email.data = customer.email or ""
+        form.contact_phone.data = customer.phone or ""
+    return form
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@launch_required
+def travellers():
+    """Travellers and contact for the chosen offer; a valid POST shows the review screen."""
+    selection, quote, error = selected_quote()
+    if error is not None:
+        return error
+    launch = current_launch()
+    form = travellers_form(quote, selection, launch)
+    if request.method == "POST" and not request.form.get("edit") and form.validate():
+        return render_template("booking/review.html", quote=quote, selection=selection, form=form,
+                               draft=screens.new_draft_key(), hidden_pairs=screens.hidden_values(form),
+                               title=title_for(quote.product))
+    status = INVALID if request.method == "POST" and not request.form.get("edit") else 200
+    return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
+                           title=title_for(quote.product)), status
