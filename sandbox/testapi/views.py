@@ -7,8 +7,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from sandbox.credentials import load_credentials
+from sandbox.inspector.services import exchange_view, list_exchanges
 from sandbox.magic import magic_for
 from sandbox.models import SandboxTransaction
+from sandbox.operator import OperatorError, refund_order
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import IpnFaults, PaymentError, get_transaction, settle_transaction, transaction_view
 from sandbox.testapi.access import access_refusal
@@ -132,3 +134,29 @@ def settle(transaction_id: str, action: str) -> Response:
         "magic": magic.prefix if magic else None,
     })
 
+
+
+@bp.errorhandler(OperatorError)
+def operator_refused(problem: OperatorError) -> Response:
+    """A refund the merchant's services refused (or bad input): 400 with fields, else 409."""
+    return error(400 if problem.fields else 409, problem.message, fields=problem.fields)
+
+
+@bp.post("/refunds")
+def refunds() -> Response:
+    """Operator refund, as `flask refunds create` (partial or full; hmac refunds are tried at once)."""
+    body = json_object()
+    result = refund_order(body.get("reference_transaction_id"), body.get("amount"), body.get("reason"))
+    return jsonify(result.as_dict())
+
+
+@bp.get("/messages")
+def messages() -> Response:
+    """The exchanges of an order (or a partner), both ways, oldest first."""
+    reference = request.args.get("reference_transaction_id", "").strip()
+    partner_code = request.args.get("partner_code", "").strip()
+    if not reference and not partner_code:
+        raise LaunchInvalid(["reference_transaction_id"], "reference_transaction_id or partner_code is required")
+    rows = list_exchanges(reference=reference or None, partner_code=partner_code or None,
+                          kind=request.args.get("kind") or None)
+    return jsonify([exchange_view(row) for row in rows])

@@ -1,0 +1,1 @@
+"""The message inspector: every exchange both ways, with signature inputs, verdicts and resend."""
