@@ -249,25 +249,6 @@ def party_text(adults: int, children: int = 0, infants: int = 0) -> str:
 
 
 REFERENCE = re.compile(r"\d{6}-[A-Z0-9]{4,16}")
-DRAFTS_KEPT = 10
-HOLDS_SESSION_KEY = "held_drafts"
-
-
-def held_for_draft(session: dict, draft: str | None) -> str | None:
-    """The order number an earlier 'Hold' of this review screen made, if any."""
-    if not draft:
-        return None
-    return dict(session.get(HOLDS_SESSION_KEY, [])).get(draft)
-
-
-def remember_draft(session: dict, draft: str | None, reference: str) -> None:
-    """Keep the last few (draft, order number) pairs in the session so repeats land on the same order."""
-    if not draft:
-        return
-    pairs = [pair for pair in session.get(HOLDS_SESSION_KEY, []) if pair[0] != draft]
-    session[HOLDS_SESSION_KEY] = [*pairs[-(DRAFTS_KEPT - 1):], [draft, reference]]
-
-
 def travellers_payload(form, quote: Quote, selection: Selection) -> list[dict]:
     """The validated travellers as the booking stores them (dates as YYYY-MM-DD, with passenger types)."""
     passengers = passengers_for(quote, selection)
@@ -304,8 +285,8 @@ def status_tone(booking) -> str:
 
 def is_releasable(booking, now: datetime | None = None) -> bool:
     """A held, unpaid booking whose hold still runs: the customer may release it."""
-    return (booking.booking_status == "BOOKED" and booking.payment_status == "PENDING"
-            and booking.hold_expires_at is not None and as_utc(booking.hold_expires_at) > (now or utcnow()))
+    return (booking.is_held and booking.hold_expires_at is not None
+            and as_utc(booking.hold_expires_at) > (now or utcnow()))
 
 
 def as_utc(value: datetime) -> datetime:

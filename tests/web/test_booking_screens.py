@@ -1,0 +1,199 @@
+"""Travellers, review, hold, held page, release, my orders: JS-off flows through the Flask client."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+
+from tests.web.conftest import make_launch, make_partner, sign_in
+from webview.catalog.models import Fare
+from webview.catalog.offers import Passengers
+from webview.catalog.services import search_flights
+from webview.extensions import db
+
+ADULT = {"travellers-0-full_name": "Nguyễn Văn An", "travellers-0-date_of_birth": "1990-05-17",
+         "travellers-0-gender": "male", "travellers-0-document_number": "079090001234"}
+CONTACT = {"contact_name": "Nguyễn Văn An", "contact_email": "an@example.com", "contact_phone": "0912 345 678"}
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def form_fields(html: str, action_part: str) -> tuple[str, dict]:
+    """The action and hidden fields of the form whose action contains `action_part`."""
+    match = re.search(rf'<form method="post" action="([^"]*{re.escape(action_part)}[^"]*)"[^>]*>(.*?)</form>',
+                      html, re.S)
+    assert match, f"no form posting to {action_part}"
+    fields = {unescape(n): unescape(v) for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"',
+                                                               match.group(2))}
+    return unescape(match.group(1)), fields
+
+
+def cheapest_fare(day, seats: int = 1):
+    return search_flights("HAN", "SGN", day, Passengers(seats)).pop(0).fares[0]
+
+
+def review(client, query: str, data: dict):
+    """GET the traveller form, POST it, return the review response."""
+    page = client.get(f"/w/book?{query}")
+    assert page.status_code == 200
+    return client.post(f"/w/book?{query}", data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
+
+
+def hold(client, query: str, data: dict):
+    """Travellers → review → Hold; returns the hold response (a 303 to the order on success)."""
+    page = review(client, query, data)
+    assert page.status_code == 200, page.get_data(as_text=True)[:400]
+    action, fields = form_fields(page.get_data(as_text=True), "/w/book/hold")
+    return client.post(action, data=fields)
+
+
+@pytest.fixture
+def fare(catalog):
+    return cheapest_fare(catalog)
+
+
+def test_traveller_form_has_the_contract_names_and_prefills_the_contact(user, fare):
+    html = user.get(f"/w/book?offer={fare.offer_id}&adults=2&children=1&infants=1").get_data(as_text=True)
+    assert 'data-testid="traveller-form"' in html
+    for index in range(4):
+        for name in ("full_name", "date_of_birth", "gender"):
+            assert f'name="travellers-{index}-{name}"' in html
+    assert 'name="travellers-0-document_number"' in html and 'name="travellers-2-document_number"' not in html
+    assert 'value="user-1@example.com"' in html and 'value="0912345678"' in html
+
+
+def test_wrong_travellers_get_an_error_summary_linked_to_the_fields(user, fare):
+    data = {**ADULT, "travellers-0-full_name": "An", "travellers-0-date_of_birth": "2020-01-01",
+            **CONTACT, "contact_phone": "12345"}
+    response = review(user, f"offer={fare.offer_id}", data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'data-testid="form-errors"' in html
+    for target in ("travellers-0-full_name", "travellers-0-date_of_birth", "contact_phone"):
+        assert f'href="#{target}"' in html and f'id="{target}"' in html
+    assert "Người lớn phải từ 12 tuổi trở lên" in html
+
+
+def test_review_shows_the_price_breakdown_and_normalised_details(user, catalog):
+    fare = cheapest_fare(catalog, seats=2)
+    data = {**ADULT, "travellers-1-full_name": "Trần Thị Bình", "travellers-1-date_of_birth": "2016-03-02",
+            "travellers-1-gender": "female", **CONTACT}
+    html = review(user, f"offer={fare.offer_id}&adults=1&children=1", data).get_data(as_text=True)
+    total = fare.price_adult + fare.price_child
+    assert f'data-testid="review-total" data-amount="{total}"' in html
+    assert "NGUYEN VAN AN" in html and "TRAN THI BINH" in html and "+84912345678" in html
+    assert 'data-testid="hold-submit"' in html
+
+
+def test_hold_takes_the_seats_and_shows_the_held_order_with_a_countdown(user, fare):
+    seats_before = db.session.get(Fare, fare.fare_id).seats_left
+    response = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT})
+    assert response.status_code == 303
+    page = user.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    status = re.search(r'data-testid="order-status"([^>]*)>', html).group(1)
+    assert 'data-booking-status="BOOKED"' in status and 'data-payment-status="PENDING"' in status
+    assert 'data-issue-status="PENDING"' in status
+    reference = re.search(r'data-reference-transaction-id="([^"]+)"', status).group(1)
+    assert response.headers["Location"].endswith(f"/w/orders/{reference}")
+    countdown = re.search(r'data-testid="hold-countdown" data-deadline="([^"]+)"', html)
+    assert countdown and re.search(r'data-clock[^>]*>(?:1\d|20):\d{2}<', html)
+    db.session.expire_all()
+    assert db.session.get(Fare, fare.fare_id).seats_left == seats_before - 1
+
+
+def test_a_repeated_hold_submit_lands_on_the_same_order(user, fare):
+    page = review(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT})
+    action, fields = form_fields(page.get_data(as_text=True), "/w/book/hold")
+    first, second = user.post(action, data=fields), user.post(action, data=fields)
+    assert first.headers["Location"] == second.headers["Location"]
+
+
+def test_hold_without_inventory_fails_with_alternatives(user, catalog):
+    fare = cheapest_fare(catalog)
+    page = review(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT})
+    action, fields = form_fields(page.get_data(as_text=True), "/w/book/hold")
+    db.session.get(Fare, fare.fare_id).seats_left = 0
+    db.session.commit()
+    html = user.get(user.post(action, data=fields).headers["Location"]).get_data(as_text=True)
+    assert 'data-booking-status="FAILED"' in html
+    assert 'data-testid="hold-countdown"' not in html
+    assert html.count('href="/w/flights/') >= 1  # alternatives on the same route and day
+
+
+def test_release_gives_the_seats_back(user, fare):
+    location = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).headers["Location"]
+    html = user.get(location).get_data(as_text=True)
+    action, fields = form_fields(html, "/release")
+    assert user.post(action, data={}).status_code == 400  # CSRF
+    assert user.post(action, data=fields).status_code == 303
+    html = user.get(location).get_data(as_text=True)
+    assert 'data-booking-status="CANCELLED"' in html and 'data-testid="release-hold"' not in html
+    db.session.expire_all()
+    assert db.session.get(Fare, fare.fare_id).seats_left == fare.seats_left
+
+
+def test_hotel_and_vip_holds(screen, catalog):
+    client = screen(product="hotel")
+    rooms_page = client.get("/w/hotels", query_string={"city": "DAD", "check_in": catalog.isoformat(),
+                                                       "check_out": (catalog + timedelta(days=1)).isoformat(),
+                                                       "rooms": "1", "guests": "2"}).get_data(as_text=True)
+    hotel = re.search(r'href="(/w/hotels/\d+\?[^"]+)"', rooms_page).group(1)
+    offer = re.search(r'href="/w/book\?([^"]+)"', client.get(unescape(hotel)).get_data(as_text=True)).group(1)
+    guest = {k: v for k, v in ADULT.items() if "document" not in k}
+    response = hold(client, unescape(offer), {**guest, **CONTACT})
+    assert 'data-booking-status="BOOKED"' in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = hold(client, "offer=V:yearly", {**guest, **CONTACT})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-booking-status="BOOKED"' in html and "599.000 ₫" in html
+
+
+def test_orders_list_and_detail_belong_to_the_customer(app, user, fare, screen):
+    location = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).headers["Location"]
+    reference = location.rsplit("/", 1)[1]
+    html = user.get("/w/orders").get_data(as_text=True)
+    assert f'data-reference-transaction-id="{reference}"' in html
+    other_customer = screen(user="someone-else")
+    assert other_customer.get(location).status_code == 404
+    assert reference not in other_customer.get("/w/orders").get_data(as_text=True)
+    assert other_customer.post(f"{location}/release").status_code in (400, 404)
+    other_partner = sign_in(app.test_client(), make_launch(make_partner("other"), "user-1"))
+    assert other_partner.get(location).status_code == 404
+    assert user.get("/w/orders/not-a-reference").status_code == 404
+
+
+def test_orders_screen_query_count_does_not_grow_with_orders(user, catalog, sql_counter):
+    fares = search_flights("HAN", "SGN", catalog, Passengers(1))
+    hold(user, f"offer={fares[0].offer_id}", {**ADULT, **CONTACT})
+    one = sql_counter.count(lambda: user.get("/w/orders"))
+    for offer in fares[1:5]:
+        hold(user, f"offer={offer.offer_id}", {**ADULT, **CONTACT})
+    assert sql_counter.count(lambda: user.get("/w/orders")) == one <= 4
+
+
+def test_expired_hold_shows_no_countdown_and_cannot_be_released(user, fare):
+    location = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).headers["Location"]
+    from webview.booking.models import Booking
+
+    booking = db.session.query(Booking).one()
+    booking.hold_expires_at = booking.hold_expires_at - timedelta(hours=1)
+    db.session.commit()
+    html = user.get(location).get_data(as_text=True)
+    assert 'data-testid="hold-countdown"' not in html and 'data-testid="release-hold"' not in html
+
+
+def test_dates_of_birth_are_checked_against_the_travel_date(user, catalog):
+    fare = cheapest_fare(catalog, seats=1)
+    travel = catalog
+    infant_too_old = (travel - timedelta(days=3 * 365)).isoformat()
+    data = {**ADULT, "travellers-1-full_name": "Le Minh", "travellers-1-date_of_birth": infant_too_old,
+            "travellers-1-gender": "male", **CONTACT}
+    response = review(user, f"offer={fare.offer_id}&adults=1&infants=1", data)
+    assert response.status_code == 422
+    assert "Em bé phải dưới 2 tuổi vào ngày bay" in response.get_data(as_text=True)
+    assert date.fromisoformat(infant_too_old) < travel
