@@ -40,3 +40,29 @@ class QueryCounter:
 def count_queries(app) -> QueryCounter:
     """`with count_queries.counting() as counted: ...; assert counted.count <= N`."""
     return QueryCounter(db.engine)
+
+
+@pytest.fixture
+def people(app):
+    """A partner with two customers: (partner, alice, bob)."""
+    from webview.partners.models import Customer, Partner
+
+    partner = Partner(code="booking-partner", name="Booking Partner", status="active", client_id="cid-booking",
+                      client_secret_sealed="sealed", api_key_hash="b" * 64, access_code="ac-booking")
+    db.session.add(partner)
+    db.session.flush()
+    alice = Customer(partner_id=partner.id, identify_code="alice", email="alice@example.com")
+    bob = Customer(partner_id=partner.id, identify_code="bob", email="bob@example.com")
+    db.session.add_all([alice, bob])
+    db.session.commit()
+    return partner, alice, bob
+
+
+@pytest.fixture
+def catalog(app):
+    """Three days of catalog from tomorrow (GMT+7)."""
+    from datetime import timedelta
+
+    from webview.catalog.generator import generate_catalog, local_today
+
+    return generate_catalog(3, start=local_today() + timedelta(days=1), seed="booking-tests")
