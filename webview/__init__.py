@@ -28,6 +28,7 @@ FEATURES = (
     "webview.emails",
     "webview.catalog",
     "webview.booking",
+    "webview.payments",
     "webview.demo",
 )
 

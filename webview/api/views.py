@@ -126,3 +126,6 @@ def partner_login():
         "redirect_url": launch_urls(grant, partner.code)["url_open"],
     }
     return sealed_reply(partner, LOGIN_RESPONSE, reply, "00")
+
+
+from webview.api import payments  # noqa: E402, F401  (the payment-status endpoints register on bp)

@@ -2,6 +2,11 @@
 
 from flask import Flask
 
+from webview.payments import models  # noqa: F401  (registers the tables)
+
 
 def init_app(app: Flask) -> None:
-    """Wire the payments feature into the app."""
+    """Register the job handlers (issuance, refunds), the pending-payment poller and the operator CLI."""
+    from webview.payments import cli, fulfilment, poller, refunds  # noqa: F401  (job handlers, periodic)
+
+    cli.init_app(app)

@@ -1,0 +1,151 @@
+"""Operator commands: `flask refunds create`, `flask bookings cancel`, `flask bookings show`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from sqlalchemy import or_, select
+
+from webview.booking.models import Booking
+from webview.emails.models import SentEmail
+from webview.extensions import db
+from webview.jobs import Job
+from webview.messagelog.models import PartnerMessage
+from webview.partners.models import Partner
+from webview.payments.models import PaymentEvent, Refund
+from webview.payments.refunds import RefundError, RefundStillPending, cancel_booking, create_refund, process_refund
+
+
+def _settle_now(refund: Refund) -> Refund:
+    """Try a new hmac refund right away (the worker retries it with the same request_id if unknown)."""
+    if refund.manual or refund.status != "PENDING":
+        return refund
+    try:
+        return process_refund(refund.id)
+    except RefundStillPending as pending:
+        click.echo(f"partner answer unknown ({pending}); the worker retries with request_id {refund.request_id}")
+        return db.session.get(Refund, refund.id)
+
+
+def _describe(refund: Refund) -> str:
+    manual = " MANUAL (settle with the partner)" if refund.manual else ""
+    code = f" code {refund.result_code}" if refund.result_code is not None else ""
+    return f"refund {refund.request_id}: {refund.amount} VND {refund.status}{code}{manual} — {refund.reason}"
+
+
+@click.group("refunds")
+def refunds_cli() -> None:
+    """Refund paid bookings (partial or full)."""
+
+
+@refunds_cli.command("create")
+@click.argument("reference")
+@click.option("--amount", type=int, required=True, help="Amount to refund, whole VND.")
+@click.option("--reason", required=True, help="Why (sent to the partner, kept on the refund).")
+@click.option("--queue-only", is_flag=True, help="Leave the partner call to the worker instead of trying now.")
+def refunds_create(reference: str, amount: int, reason: str, queue_only: bool) -> None:
+    """Refund AMOUNT of booking REFERENCE; the total refunded never exceeds what was paid."""
+    if not reason.strip():
+        raise click.ClickException("--reason must not be empty")
+    try:
+        refund = create_refund(reference.strip(), amount, reason)
+    except RefundError as error:
+        raise click.ClickException(str(error)) from error
+    if not queue_only:
+        refund = _settle_now(refund)
+    click.echo(_describe(refund))
+    if refund.status == "FAILED":
+        raise SystemExit(1)
+
+
+@click.group("bookings")
+def bookings_cli() -> None:
+    """Customer-support views and operator actions on bookings."""
+
+
+@bookings_cli.command("cancel")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why the booking is cancelled.")
+def bookings_cancel(reference: str, reason: str) -> None:
+    """Cancel REFERENCE: release an unpaid hold, or void at the supplier and refund in full."""
+    try:
+        booking = cancel_booking(reference.strip(), reason)
+    except RefundError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"booking {booking.reference} cancelled ({booking.payment_status})")
+    pending = db.session.scalars(select(Refund).where(Refund.booking_id == booking.id,
+                                                      Refund.status == "PENDING")).all()
+    for refund in pending:
+        click.echo(_describe(_settle_now(refund)))
+
+
+def booking_report(booking: Booking) -> dict:
+    """Everything support needs about one booking: statuses, payments, refunds, jobs, emails, messages."""
+    partner = db.session.get(Partner, booking.partner_id)
+    reference = booking.reference
+    refunds = db.session.scalars(select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.id)).all()
+    events = db.session.scalars(select(PaymentEvent).where(PaymentEvent.booking_id == booking.id)
+                                .order_by(PaymentEvent.id)).all()
+    jobs = db.session.scalars(select(Job).where(or_(Job.key.like(f"%:{reference}"), Job.key.like(f"%:{reference}:%"),
+                                                    Job.payload["reference"].as_string() == reference))
+                              .order_by(Job.id)).all()
+    emails = db.session.scalars(select(SentEmail).where(SentEmail.reference == reference)
+                                .order_by(SentEmail.id)).all()
+    messages = db.session.scalars(select(PartnerMessage).where(PartnerMessage.reference == reference)
+                                  .order_by(PartnerMessage.id)).all()
+    return {
+        "reference": reference,
+        "partner": f"{partner.code} ({partner.profile})" if partner else None,
+        "product": booking.product,
+        "amount": booking.amount,
+        "booking_status": booking.booking_status,
+        "payment_status": booking.payment_status,
+        "issue_status": booking.issue_status,
+        "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
+        "partner_transaction_id": booking.partner_transaction_id,
+        "refunded_amount": booking.refunded_amount,
+        "pnr": booking.pnr,
+        "tickets": list(booking.tickets or []),
+        "failure_reason": booking.failure_reason,
+        "payments": [{"at": e.created_at.isoformat(), "source": e.source, "status": e.status,
+                      "transaction_id": e.partner_transaction_id, "amount": e.amount, "outcome": e.outcome}
+                     for e in events],
+        "refunds": [{"request_id": r.request_id, "amount": r.amount, "status": r.status, "kind": r.kind,
+                     "manual": r.manual, "code": r.result_code, "reason": r.reason, "message": r.message}
+                    for r in refunds],
+        "jobs": [{"id": j.id, "kind": j.kind, "state": j.state, "attempts": j.attempts, "key": j.key}
+                 for j in jobs],
+        "emails": [{"kind": m.kind, "to": m.to, "at": m.accepted_at.isoformat()} for m in emails],
+        "messages": [{"at": m.created_at.isoformat(), "direction": m.direction, "kind": m.kind,
+                      "status": m.status_code, "code": m.result_code, "verdict": m.verdict} for m in messages],
+    }
+
+
+@bookings_cli.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def bookings_show(reference: str, as_json: bool) -> None:
+    """Print REFERENCE with its statuses, payments, refunds, jobs, emails and message log."""
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference.strip()))
+    if booking is None:
+        raise click.ClickException(f"no booking {reference}")
+    report = booking_report(booking)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for key in ("reference", "partner", "product", "amount", "booking_status", "payment_status", "issue_status",
+                "hold_expires_at", "partner_transaction_id", "refunded_amount", "pnr", "tickets", "failure_reason"):
+        click.echo(f"{key:24} {report[key]}")
+    for section in ("payments", "refunds", "jobs", "emails", "messages"):
+        click.echo(f"\n{section} ({len(report[section])})")
+        for row in report[section]:
+            flag = "  [MANUAL]" if row.get("manual") else ""
+            click.echo("  " + "  ".join(f"{k}={v}" for k, v in row.items() if k != "manual") + flag)
+
+
+def init_app(app: Flask) -> None:
+    """Add the command groups."""
+    app.cli.add_command(refunds_cli)
+    app.cli.add_command(bookings_cli)

@@ -1,0 +1,95 @@
+"""Fulfilment: a paid booking is issued through the supplier by a job, exactly once.
+
+The job (`payments.issue`, one per booking) marks the booking PROCESSING under its row lock, asks the supplier
+with no lock held (the supplier is idempotent on the reference), then records the documents (issued email) or
+the failure (issue_failed email and an automatic full refund) under the lock again. A worker killed anywhere
+in between leaves the job to be retried after its lease; the retry finds PROCESSING and completes it once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from webview.booking.lifecycle import apply_transition
+from webview.booking.models import Booking
+from webview.extensions import db
+from webview.jobs import Job, job_handler
+from webview.payments import supplier
+from webview.payments.notify import queue_booking_email
+from webview.payments.services import ISSUE_JOB
+
+FAILURE_REASON_MAX = 200
+
+
+def supply_order(booking: Booking) -> supplier.SupplyOrder:
+    """What the supplier is told about a booking."""
+    travellers = [str(t.get("full_name", "")) for t in (booking.travellers or []) if isinstance(t, dict)]
+    snapshot = booking.offer_snapshot if isinstance(booking.offer_snapshot, dict) else {}
+    return supplier.SupplyOrder(reference=booking.reference, product=booking.product, travellers=travellers,
+                                contact_email=booking.contact_email or "", carrier=str(snapshot.get("airline", "")))
+
+
+def _locked(booking_id: int) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def issue_booking(booking_id: int) -> str:
+    """Issue one paid booking; returns its issue_status afterwards. Idempotent; commits."""
+    booking = _locked(booking_id)
+    if booking is None:
+        db.session.rollback()
+        return "MISSING"
+    if booking.booking_status != "BOOKED" or booking.payment_status != "SUCCESS" \
+            or booking.issue_status in {"SUCCESS", "FAILED"}:
+        status = booking.issue_status
+        db.session.rollback()
+        return status
+    apply_transition(booking, issue_status="PROCESSING")
+    order = supply_order(booking)
+    db.session.commit()
+
+    try:
+        documents = supplier.issue(order)  # no lock held while the supplier works
+    except supplier.SupplierRefused as refusal:
+        return _record_failure(booking_id, refusal.reason)
+    return _record_documents(booking_id, documents)
+
+
+def _record_documents(booking_id: int, documents: supplier.Issued) -> str:
+    booking = _locked(booking_id)
+    if booking is None or booking.issue_status != "PROCESSING":
+        status = booking.issue_status if booking is not None else "MISSING"
+        db.session.rollback()
+        return status
+    booking.pnr = documents.pnr
+    booking.tickets = list(documents.tickets)
+    email = apply_transition(booking, issue_status="SUCCESS")
+    if email:
+        queue_booking_email(email, booking)
+    db.session.commit()
+    return "SUCCESS"
+
+
+def _record_failure(booking_id: int, reason: str) -> str:
+    from webview.payments.refunds import open_refund
+
+    booking = _locked(booking_id)
+    if booking is None or booking.issue_status != "PROCESSING":
+        status = booking.issue_status if booking is not None else "MISSING"
+        db.session.rollback()
+        return status
+    booking.failure_reason = reason[:FAILURE_REASON_MAX]
+    email = apply_transition(booking, issue_status="FAILED")
+    if email:
+        queue_booking_email(email, booking)
+    open_refund(booking, booking.amount - booking.refunded_amount, "issuance failed: automatic full refund",
+                kind="automatic", request_id=f"RF-AUTO-{booking.reference}")
+    db.session.commit()
+    return "FAILED"
+
+
+@job_handler(ISSUE_JOB)
+def run_issue_job(job: Job) -> None:
+    """Worker entry point of `payments.issue`."""
+    issue_booking(int(job.payload["booking_id"]))

@@ -1,0 +1,328 @@
+"""Payment status transitions: checkout handoff, IPN / commit / query results, applied under a row lock.
+
+Every transition runs in one transaction that locks the booking row (SELECT … FOR UPDATE), is idempotent, and
+writes its side effects (issuance, emails) to the jobs outbox in that same transaction. Calls to the partner
+happen before the lock is taken, never while it is held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from webview.booking.inventory import release_inventory, reserve_inventory
+from webview.booking.lifecycle import apply_transition
+from webview.booking.models import Booking
+from webview.db import utcnow
+from webview.extensions import db
+from webview.jobs import enqueue
+from webview.partners.models import Partner
+from webview.payments.gateway import (
+    EnvelopeGateway,
+    Handoff,
+    PartnerTransaction,
+    PartnerUnavailable,
+    TransactionRequest,
+    gateway_for,
+)
+from webview.payments.models import CheckoutHandoff, PaymentCheck, PaymentEvent
+from webview.payments.notify import queue_booking_email
+
+PAID = ("SUCCESS", "PARTIALLY_REFUNDED", "REFUNDED")
+ISSUE_JOB = "payments.issue"
+SYNC_MIN_INTERVAL_S = 10.0
+FIRST_CHECK_DELAY_S = 5
+
+
+class CheckoutError(Exception):
+    """The booking cannot be paid now; `reason` is expired, not_payable or missing."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    """The answer to a payment status: the hmac code (0, 3, 4, 5, 6) and whether the booking changed."""
+
+    code: int
+    changed: bool
+    booking: Booking | None
+    note: str
+
+
+def lock_booking(reference: str) -> Booking | None:
+    """The booking with this reference, its row locked until the transaction ends (FOR UPDATE)."""
+    return db.session.scalar(
+        select(Booking).where(Booking.reference == reference).with_for_update().execution_options(
+            populate_existing=True)
+    )
+
+
+def transaction_request(booking: Booking, identify_code: str) -> TransactionRequest:
+    """What the partner is told about a booking when its payment is opened."""
+    snapshot = booking.offer_snapshot if isinstance(booking.offer_snapshot, dict) else {}
+    description = str(snapshot.get("title") or f"{booking.product} {booking.reference}")
+    return TransactionRequest(reference=booking.reference, amount=booking.amount, description=description,
+                              expires_at=booking.hold_expires_at, identify_code=identify_code,
+                              product=booking.product)
+
+
+def _check_payable(booking: Booking) -> None:
+    if booking.booking_status == "EXPIRED" or (
+        booking.booking_status == "BOOKED" and booking.payment_status == "PENDING"
+        and booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
+    ):
+        raise CheckoutError("expired", "the hold has expired; no payment was started")
+    if booking.booking_status != "BOOKED" or booking.payment_status != "PENDING":
+        raise CheckoutError("not_payable", "this booking is not awaiting payment")
+
+
+def start_checkout(booking: Booking) -> Handoff:
+    """Open the partner's payment for a held booking and return how to hand the user over.
+
+    Idempotent: the partner transaction is created once (the partner is idempotent on the reference too, so a
+    double tap racing here still yields one payment) and its links are reused on reload. CheckoutError when the
+    booking is not held or the hold has expired; PartnerUnavailable (or PartnerRefused) when the partner is
+    down, slow or answers garbage — the booking stays held and the screen offers a retry.
+    """
+    _check_payable(booking)
+    partner = db.session.get(Partner, booking.partner_id)
+    gateway = gateway_for(partner)
+    identify_code = _identify_code(booking)
+    request = transaction_request(booking, identify_code)
+    if isinstance(gateway, EnvelopeGateway):
+        return gateway.build_handoff(request, None)
+    booking_id = booking.id
+    cached = db.session.get(CheckoutHandoff, booking_id)
+    if cached is None:
+        created = gateway.create_transaction(request)  # commits first: no lock is held during the call
+        _remember_transaction(booking_id, created)
+        cached = db.session.get(CheckoutHandoff, booking_id)
+        if cached is None:  # the booking stopped being payable while we were out
+            booking = db.session.get(Booking, booking_id)
+            _check_payable(booking)
+            raise PartnerUnavailable("the payment could not be recorded; try again")
+    transaction = PartnerTransaction(cached.partner_transaction_id, payment_url=cached.payment_url,
+                                     deeplink=cached.deeplink)
+    return gateway.build_handoff(request, transaction)
+
+
+def _identify_code(booking: Booking) -> str:
+    from webview.partners.models import Customer
+
+    customer = db.session.get(Customer, booking.customer_id) if booking.customer_id else None
+    return customer.identify_code if customer is not None else ""
+
+
+def _remember_transaction(booking_id: int, created: PartnerTransaction) -> None:
+    """Store the partner transaction on the (still held) booking under its row lock, once; commits."""
+    booking = db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
+                                .execution_options(populate_existing=True))
+    if booking is None or booking.booking_status != "BOOKED" or booking.payment_status != "PENDING":
+        db.session.rollback()
+        return
+    if db.session.get(CheckoutHandoff, booking_id) is None:
+        if booking.partner_transaction_id is None:
+            booking.partner_transaction_id = created.transaction_id
+        db.session.add(CheckoutHandoff(booking_id=booking_id, partner_transaction_id=created.transaction_id,
+                                       payment_url=created.payment_url, deeplink=created.deeplink))
+        db.session.add(PaymentCheck(booking_id=booking_id, next_check_at=utcnow() + timedelta(
+            seconds=FIRST_CHECK_DELAY_S)))
+    db.session.commit()
+
+
+# -- payment status in -----------------------------------------------------------------------------------------
+
+
+def _record(booking: Booking, source: str, status: str, transaction_id: str | None, amount: int | None,
+            outcome: str) -> None:
+    db.session.add(PaymentEvent(booking_id=booking.id, source=source, status=status,
+                                partner_transaction_id=transaction_id, amount=amount, outcome=outcome))
+
+
+def _queue_issuance(booking: Booking) -> None:
+    enqueue(ISSUE_JOB, {"booking_id": booking.id, "reference": booking.reference},
+            key=f"issue:{booking.reference}")
+
+
+def _mark_paid(booking: Booking, source: str, transaction_id: str | None, amount: int | None,
+               outcome: str) -> None:
+    apply_transition(booking, booking_status="BOOKED", payment_status="SUCCESS")
+    if transaction_id:
+        booking.partner_transaction_id = transaction_id
+    _record(booking, source, "SUCCESS", transaction_id, amount, outcome)
+    _queue_issuance(booking)
+
+
+def _apply_success(booking: Booking, source: str, transaction_id: str | None, amount: int | None) -> StatusOutcome:
+    """SUCCESS: pay a held booking; a repeat is 0; a late one re-holds the inventory or is refused (6)."""
+    if booking.payment_status in PAID:
+        if transaction_id and booking.partner_transaction_id and transaction_id != booking.partner_transaction_id:
+            _record(booking, source, "SUCCESS", transaction_id, amount, "refused-must-refund")
+            return StatusOutcome(6, True, booking, "a second payment for a paid booking: the partner must refund")
+        return StatusOutcome(0, False, booking, "repeat of SUCCESS")
+    if booking.booking_status == "BOOKED" and booking.payment_status == "PENDING":
+        _mark_paid(booking, source, transaction_id, amount, "paid")
+        return StatusOutcome(0, True, booking, "paid")
+    late = booking.booking_status in {"EXPIRED", "CANCELLED"} or booking.payment_status == "FAILED"
+    if late and booking.booking_status != "FAILED" and reserve_inventory(booking):
+        _mark_paid(booking, source, transaction_id, amount, "re-held")
+        return StatusOutcome(0, True, booking, "late SUCCESS: inventory re-held")
+    _record(booking, source, "SUCCESS", transaction_id, amount, "refused-must-refund")
+    return StatusOutcome(6, True, booking, "late SUCCESS cannot be honoured: the partner must refund")
+
+
+def _apply_failure(booking: Booking, source: str, transaction_id: str | None, amount: int | None) -> StatusOutcome:
+    """FAILURE: a held booking's payment fails, its hold is released and payment_failed is queued."""
+    if booking.payment_status in PAID:
+        return StatusOutcome(6, False, booking, "FAILURE after SUCCESS is ignored")
+    if booking.payment_status == "FAILED":
+        return StatusOutcome(0, False, booking, "repeat of FAILURE")
+    held = booking.booking_status == "BOOKED"
+    email = apply_transition(booking, payment_status="FAILED")
+    if transaction_id and not booking.partner_transaction_id:
+        booking.partner_transaction_id = transaction_id
+    _record(booking, source, "FAILURE", transaction_id, amount, "failed")
+    release_inventory(booking)
+    if email:
+        queue_booking_email(email, booking)
+    return StatusOutcome(0, True, booking, "payment failed; hold released" if held else "payment failed")
+
+
+def apply_payment_status(partner: Partner, *, reference: str, status: str, amount: int | None,
+                         transaction_id: str | None, source: str) -> StatusOutcome:
+    """Apply a partner's payment status to a booking (IPN, or a query answer), in DESIGN's order; commits.
+
+    Checks: booking exists (3) → belongs to the partner (4) → amount equals (5, when given) → state. PENDING
+    changes nothing (0); a repeat is 0; FAILURE after SUCCESS is 6; a late SUCCESS re-holds or is 6.
+    """
+    booking = lock_booking(reference)
+    outcome = _decide(partner, booking, status=status, amount=amount, transaction_id=transaction_id, source=source)
+    if outcome.changed:
+        db.session.commit()
+    else:
+        db.session.rollback()  # nothing changed: release the row lock
+    return outcome
+
+
+def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: int | None,
+            transaction_id: str | None, source: str) -> StatusOutcome:
+    if booking is None:
+        return StatusOutcome(3, False, None, "unknown reference")
+    if booking.partner_id != partner.id:
+        return StatusOutcome(4, False, None, "booking of another partner")
+    if amount is not None and amount != booking.amount:
+        return StatusOutcome(5, False, booking, f"amount {amount} differs from {booking.amount}")
+    if status == "PENDING":
+        return StatusOutcome(0, False, booking, "PENDING changes nothing")
+    if status == "SUCCESS":
+        return _apply_success(booking, source, transaction_id, amount)
+    return _apply_failure(booking, source, transaction_id, amount)
+
+
+def apply_commit(partner: Partner, *, booking_number: str, partner_trans_id: str,
+                 product_type: str) -> tuple[str, Booking | None]:
+    """Envelope commit ("the partner has taken the money"): returns (error_code, booking); commits.
+
+    00 paid now or a repeat with the same partner_trans_id; 08 already committed with another one; 02 unknown
+    booking, another partner's, a product mismatch, or a late commit we cannot honour (the partner must refund).
+    """
+    from webview.payments.gateway import PRODUCT_TYPES
+
+    booking = lock_booking(booking_number)
+    if booking is None or booking.partner_id != partner.id:
+        db.session.rollback()
+        return "02", None
+    if PRODUCT_TYPES.get(booking.product) != product_type:
+        db.session.rollback()
+        return "07", booking
+    if booking.payment_status in PAID:
+        db.session.rollback()
+        return ("00" if booking.partner_transaction_id == partner_trans_id else "08"), booking
+    outcome = _apply_success(booking, "commit", partner_trans_id, None)
+    db.session.commit()
+    return ("00" if outcome.code == 0 else "02"), booking
+
+
+# -- asking the partner ----------------------------------------------------------------------------------------
+
+
+def _claim_check(booking_id: int, min_interval_s: float) -> bool:
+    """Take the right to ask the partner about this booking now (at most once per interval, across nodes)."""
+    now = utcnow()
+    if db.session.get(PaymentCheck, booking_id) is None:
+        db.session.add(PaymentCheck(booking_id=booking_id, next_check_at=now))
+        try:
+            db.session.commit()
+        except Exception:  # another node created it at the same moment
+            db.session.rollback()
+    result = db.session.execute(
+        update(PaymentCheck)
+        .where(PaymentCheck.booking_id == booking_id,
+               (PaymentCheck.last_checked_at.is_(None))
+               | (PaymentCheck.last_checked_at < now - timedelta(seconds=min_interval_s)))
+        .values(last_checked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None) -> Booking:
+    """Ask the partner's query API about a pending payment and apply the answer (rate limited per order).
+
+    Used by the result screen while payment is PENDING and by the poller, so a lost IPN still ends right.
+    Returns the booking as it is afterwards; partner trouble is logged and leaves it unchanged.
+    """
+    interval = min_interval_s if min_interval_s is not None else float(
+        current_app.config.get("PAYMENT_SYNC_MIN_INTERVAL_SECONDS", SYNC_MIN_INTERVAL_S))
+    booking_id, reference = booking.id, booking.reference
+    if booking.payment_status != "PENDING" or not booking.partner_transaction_id:
+        return booking
+    partner = db.session.get(Partner, booking.partner_id)
+    if partner.profile != "hmac" or not _claim_check(booking_id, interval):
+        return db.session.get(Booking, booking_id)
+    try:
+        answer = gateway_for(partner).query_transaction(reference)
+    except PartnerUnavailable as problem:
+        _note_check(booking_id, f"unavailable: {problem.reason}"[:100])
+        return db.session.get(Booking, booking_id)
+    if answer is None or answer.status == "PENDING":
+        _note_check(booking_id, "not found" if answer is None else "PENDING")
+        return db.session.get(Booking, booking_id)
+    outcome = apply_payment_status(partner, reference=reference, status=answer.status, amount=answer.amount,
+                                   transaction_id=answer.transaction_id, source="query")
+    _note_check(booking_id, f"{answer.status}: code {outcome.code}")
+    return db.session.get(Booking, booking_id)
+
+
+def _note_check(booking_id: int, result: str) -> None:
+    db.session.execute(update(PaymentCheck).where(PaymentCheck.booking_id == booking_id)
+                       .values(last_result=result).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def partner_status(booking: Booking) -> str:
+    """The single payment status partners see: PENDING, SUCCESS or FAILURE."""
+    if booking.payment_status in PAID:
+        return "SUCCESS"
+    return "FAILURE" if booking.payment_status == "FAILED" else "PENDING"
+
+
+def transaction_view(booking: Booking) -> dict:
+    """`data` of GET /api/v1/transaction."""
+    return {
+        "reference_transaction_id": booking.reference,
+        "partner_transaction_id": booking.partner_transaction_id,
+        "status": partner_status(booking),
+        "amount": booking.amount,
+        "booking_status": booking.booking_status,
+        "payment_status": booking.payment_status,
+        "issue_status": booking.issue_status,
+        "refunded_amount": booking.refunded_amount,
+    }
