@@ -6,7 +6,10 @@ from webview.catalog import models  # noqa: F401  (tables for create_all and mig
 
 
 def init_app(app: Flask) -> None:
-    """Wire the catalog feature into the app: its CLI commands."""
+    """Wire the catalog feature into the app: its CLI commands and its step of `flask demo seed`."""
     from webview.catalog import cli
+    from webview.catalog.generator import seed_catalog
+    from webview.demo import register_seed_step
 
     cli.init_app(app)
+    register_seed_step("catalog", seed_catalog)

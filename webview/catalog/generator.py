@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from webview.catalog import data
@@ -255,3 +256,8 @@ def insert_room_nights(days: list[date], seed: str) -> int:
     if rows:
         bulk_insert(RoomNight, rows)
     return len(rows)
+
+
+def seed_catalog(credentials: list[dict]) -> None:
+    """The `flask demo seed` step: CATALOG_SEED_DAYS (default 60) days from today; the seed commits."""
+    generate_catalog(int(current_app.config.get("CATALOG_SEED_DAYS", DEFAULT_DAYS)), commit=False)
