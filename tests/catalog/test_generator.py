@@ -137,3 +137,17 @@ def test_cli_generates_from_today(app, runner):
     rerun = runner.invoke(args=["catalog", "generate", "--days", "2"])
     assert "added 0 flights, 0 fares, 0 room nights" in rerun.output
     assert runner.invoke(args=["catalog", "generate", "--days", "0"]).exit_code != 0
+
+
+def test_demo_seed_step_generates_the_configured_horizon(make_app):
+    from webview.catalog.generator import seed_catalog
+    from webview.demo import seed_steps
+
+    app = make_app(CATALOG_SEED_DAYS=2)
+    with app.app_context():
+        assert "catalog" in seed_steps()
+        seed_catalog([])
+        db.session.commit()
+        days = set(db.session.scalars(select(Flight.departure_day).distinct()))
+        assert days == {local_today(), local_today() + timedelta(days=1)}
+        assert db.session.scalar(select(func.count()).select_from(VipPlan)) == 2
