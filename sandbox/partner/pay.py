@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -17,6 +17,10 @@ from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import PaymentError, check_pin, get_transaction, result_redirect_url, settle_transaction
 
 bp = Blueprint("sandbox_pay", __name__, url_prefix="/sandbox/pay")
+
+# the bridge callback's statuses (DESIGN.md "Checkout handoff"); a payment left pending closes as a cancel
+CALLBACK_STATUS = {"SUCCESS": "success", "FAILURE": "failure", "EXPIRED": "failure", "CANCELLED": "cancel",
+                   "PENDING": "cancel"}
 
 MESSAGES = {
     "format": _l("The PIN is 6 digits."),
@@ -67,6 +71,10 @@ def payment_page(transaction_id: str) -> Response | tuple[str, int] | str:
                 refused = problem.reason
         if refused is None:
             delivery = notify_merchant(partner, transaction, faults)
+            if request.args.get("via") == "sheet":  # inside the host shell's sheet: the app takes it from here
+                return render_template("sandbox/pay_done.html", transaction=transaction,
+                                       callback_status=CALLBACK_STATUS[transaction.status],
+                                       return_url=delivery.return_url), 200
             if delivery.return_url:
                 return redirect(delivery.return_url, code=303)
             notice = _l("The merchant gave no way back (see the message inspector).")

@@ -110,3 +110,10 @@ def store_envelope_partner(keys, suite: str = "modern", code: str = "sbx-travel"
     upsert_credentials([record])
     db.session.commit()
     return record
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL for browser tests (they use the live server's absolute URLs); this also replaces
+    pytest-playwright's fallback fixture, which pytest 9 deprecates."""
+    return None
