@@ -7,7 +7,8 @@ import importlib
 from flask import Flask
 
 # Each sandbox feature package exposes init_app(app).
-SANDBOX_FEATURES: tuple[str, ...] = ("sandbox.shell", "sandbox.partner", "sandbox.testapi", "sandbox.mail")
+SANDBOX_FEATURES: tuple[str, ...] = (
+    "sandbox.shell", "sandbox.partner", "sandbox.testapi", "sandbox.inspector", "sandbox.mail")
 
 
 def init_app(app: Flask) -> None:
