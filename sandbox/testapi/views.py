@@ -10,7 +10,7 @@ from sandbox.credentials import load_credentials
 from sandbox.inspector.services import exchange_view, list_exchanges
 from sandbox.magic import magic_for
 from sandbox.models import SandboxTransaction
-from sandbox.operator import OperatorError, refund_order
+from sandbox.operator.services import OperatorError, refund_order
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import IpnFaults, PaymentError, get_transaction, settle_transaction, transaction_view
 from sandbox.testapi.access import access_refusal

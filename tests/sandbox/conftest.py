@@ -117,3 +117,25 @@ def base_url() -> None:
     """No base URL for browser tests (they use the live server's absolute URLs); this also replaces
     pytest-playwright's fallback fixture, which pytest 9 deprecates."""
     return None
+
+
+def paid_order(server, partner_code: str = "demo-redirect", identify_code: str = "paid-user") -> tuple[str, int]:
+    """A held VIP booking of a seeded demo hmac partner, paid through the sandbox over HTTP: (reference, amount).
+
+    Skips when webview's payments feature is not in this build.
+    """
+    import requests
+
+    factories = pytest.importorskip("tests.payments.factories")
+    services = pytest.importorskip("webview.payments.services")
+    from webview.partners.services import find_partner
+
+    with server.app.app_context():
+        booking = factories.hold_vip(find_partner(partner_code), identify_code=identify_code)
+        reference, amount = booking.reference, booking.amount
+        handoff = services.start_checkout(booking)
+        db.session.commit()
+    transaction_id = handoff.url.rsplit("/", 1)[-1]
+    approved = requests.post(f"{server.url}/sandbox/api/transactions/{transaction_id}/approve", json={}, timeout=30)
+    assert approved.json()["ipn"][0]["code"] == 0, approved.text
+    return reference, amount

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from sandbox.exchange import HttpResult
-from sandbox.operator import OperatorError, check_input
+from sandbox.operator.services import OperatorError, check_input
 
 
 @pytest.mark.parametrize(("body", "fields"), [

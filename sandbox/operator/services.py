@@ -41,6 +41,28 @@ class RefundResult:
         return dict(self.__dict__)
 
 
+def _booking_model() -> Any:
+    try:
+        return importlib.import_module("webview.booking.models").Booking
+    except ImportError as error:
+        raise OperatorError("bookings are not available: webview.booking.models is missing") from error
+
+
+def order_summary(reference: str) -> dict | None:
+    """An order as the operator sees it: amount, the three statuses, refunds, what can still be refunded."""
+    booking_model = _booking_model()
+    booking = db.session.scalar(select(booking_model).where(booking_model.reference == reference.strip()[:40]))
+    if booking is None:
+        return None
+    refunds = [_view(refund, booking.reference).as_dict() for refund in _refunds_of(booking.id)]
+    committed = sum(r["amount"] for r in refunds if r["status"] in {"SUCCESS", "PENDING"})
+    paid = booking.payment_status in {"SUCCESS", "PARTIALLY_REFUNDED"}
+    return {"reference_transaction_id": booking.reference, "product": booking.product, "amount": booking.amount,
+            "booking_status": booking.booking_status, "payment_status": booking.payment_status,
+            "issue_status": booking.issue_status, "refunded_amount": booking.refunded_amount or 0,
+            "refundable": max(booking.amount - committed, 0) if paid else 0, "refunds": refunds}
+
+
 def _refunds_module() -> ModuleType:
     try:
         return importlib.import_module("webview.payments.refunds")
@@ -64,7 +86,15 @@ def check_input(reference: object, reason: object, amount: object = 1) -> tuple[
 
 
 def refund_order(reference: object, amount: object, reason: object, *, settle_now: bool = True) -> RefundResult:
-    """Refund part or all of a paid order; hmac refunds are tried at once (the worker retries an unknown answer)."""
+    """Refund part or all of a paid order (amount None: all that is left); hmac refunds are tried at once
+    (the worker retries an unknown answer with the same request_id)."""
+    if amount is None and isinstance(reference, str):
+        summary = order_summary(reference) if reference.strip() else None
+        amount = summary["refundable"] if summary and summary["refundable"] else 0
+        if summary is None or not amount:
+            check_input(reference, reason)
+            raise OperatorError(f"nothing left to refund for {reference.strip()}" if summary else
+                                f"no booking {reference.strip()}")
     reference, reason, amount = check_input(reference, reason, amount)
     refunds = _refunds_module()
     try:

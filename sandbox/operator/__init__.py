@@ -1,0 +1,10 @@
+"""The operator panel: refund (partial or full) and cancel orders as the CLI does."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register /sandbox/operator."""
+    from sandbox.operator.views import bp
+
+    app.register_blueprint(bp)
