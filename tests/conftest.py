@@ -38,6 +38,7 @@ def base_config(test_root: Path) -> dict:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "RATELIMIT_ENABLED": False,
         "JOBS_EMBEDDED_WORKER": False,
+        "CATALOG_SEED_DAYS": 14,  # enough for every journey; the full 60 days cost seconds per seed
     }
 
 
