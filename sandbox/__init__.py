@@ -8,7 +8,8 @@ from flask import Flask
 
 # Each sandbox feature package exposes init_app(app).
 SANDBOX_FEATURES: tuple[str, ...] = (
-    "sandbox.shell", "sandbox.partner", "sandbox.testapi", "sandbox.inspector", "sandbox.operator", "sandbox.mail")
+    "sandbox.shell", "sandbox.partner", "sandbox.testapi", "sandbox.inspector", "sandbox.operator", "sandbox.cases",
+    "sandbox.mail")
 
 
 def init_app(app: Flask) -> None:

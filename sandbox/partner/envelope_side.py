@@ -161,7 +161,7 @@ def open_envelope_transaction(partner: PartnerCredentials, order: PlaceOrder, ba
 
 
 @lru_cache(maxsize=1)
-def _stranger_key() -> RSAPrivateKey:
+def stranger_key() -> RSAPrivateKey:
     """A key that is nobody's: the `bad_signature` fault signs with it."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -201,7 +201,7 @@ def send_commit(partner: PartnerCredentials, transaction: SandboxTransaction, *,
               "partner_trans_id": transaction.transaction_id, "product_type": _product_type(transaction)}
     labels = [name for name, on in (("bad signature", bad_signature), ("stale timestamp", stale_timestamp)) if on]
     answer = _call(partner, transaction, envelope.COMMIT_REQUEST, values, kind="commit", path=COMMIT_PATH,
-                   signer=_stranger_key() if bad_signature else None,
+                   signer=stranger_key() if bad_signature else None,
                    timestamp_ms=int(time.time() * 1000) - STALE_BY_MS if stale_timestamp else None,
                    label=("fault: " + ", ".join(labels)) if labels else "")
     _remember_return_url(transaction, answer)
