@@ -258,7 +258,8 @@ def result():
         if booking is not None:
             return result_page(refresh_from_partner(booking), read_only=False, partner=launch.partner)
     args = request.args
-    if any(args.get(name) for name in LINK_ARGS):
+    link = [args.get(name) for name in LINK_ARGS]
+    if any(link) and (launch is None or all(link)):  # in session, a half link is just a return to the app
         values = [str(args.get(name, ""))[:MAX_ARG + 1] for name in ("partner_code", *LINK_ARGS)]
         booking = verify_result_link_access(*values)
         if booking is None:
