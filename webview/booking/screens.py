@@ -294,6 +294,16 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def as_date(value: str | date | None) -> date | None:
+    """A stored YYYY-MM-DD (JSON) as a date for the date filters; None when it is not one."""
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def hold_left(booking, now: datetime | None = None) -> str:
     """The hold's remaining time as mm:ss (the JS countdown takes over from this server value)."""
     seconds = max(0, int((as_utc(booking.hold_expires_at) - (now or utcnow())).total_seconds()))

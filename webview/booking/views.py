@@ -6,15 +6,25 @@ live launch session; every order screen checks the order belongs to the session'
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from webview.booking import screens
-from webview.booking.forms import TravellersForm
+from webview.booking.forms import ConfirmForm, TravellersForm
 from webview.booking.layout import layout_context
+from webview.booking.lifecycle import status_message
+from webview.booking.services import (
+    BookingError,
+    BookingNotFound,
+    customer_bookings,
+    find_customer_booking,
+    hold_booking,
+    release_booking,
+)
 from webview.catalog.generator import local_today
 from webview.catalog.offers import InvalidSearch, OfferNotFound
 from webview.catalog.quotes import load_offer
@@ -35,7 +45,7 @@ def inject_layout() -> dict:
         "party_text": screens.party_text,
         "traveller_heading": screens.traveller_heading,
         "today_iso": lambda: local_today().isoformat(),
-        "endpoints": current_app.view_functions,
+        "as_date": screens.as_date,
         "status_tone": screens.status_tone,
         "hold_left": screens.hold_left,
     }
@@ -231,3 +241,78 @@ def travellers():
     status = INVALID if request.method == "POST" and not request.form.get("edit") else 200
     return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
                            title=title_for(quote.product)), status
+
+
+@bp.post("/book/hold")
+@launch_required
+def hold():
+    """Hold & pay: re-check the travellers, hold the offer (inventory taken atomically), show the held order."""
+    selection, quote, error = selected_quote()
+    if error is not None:
+        return error
+    launch = current_launch()
+    form = TravellersForm(passengers=screens.passengers_for(quote, selection))
+    if not form.validate():
+        return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
+                               title=title_for(quote.product)), INVALID
+    try:
+        booking = hold_booking(
+            partner_id=launch.partner_id, customer_id=launch.customer_id, launch_session_id=launch.id,
+            offer_id=selection.offer_id, travellers=screens.travellers_payload(form, quote, selection),
+            contact=screens.contact_payload(form), locale=screens.current_locale(), guests=selection.guests,
+            # a repeated submit of this review screen finds the booking it made
+            idempotency_key=screens.valid_draft_key(request.form.get("draft")),
+        )
+    except OfferNotFound:
+        return not_found_page()
+    except BookingError as error:
+        form.form_errors.append(str(error.message))
+        return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
+                               title=title_for(quote.product)), INVALID
+    return redirect(url_for("booking.order", reference=booking.reference), code=303)
+
+
+def owned_booking(reference: str):
+    """The session customer's booking with this order number, or None (another customer's is None too)."""
+    launch = current_launch()
+    if not screens.REFERENCE.fullmatch(reference):
+        return None
+    return find_customer_booking(reference, partner_id=launch.partner_id, customer_id=launch.customer_id)
+
+
+@bp.get("/orders")
+@launch_required
+def orders():
+    """My orders: the session customer's bookings with this partner, newest first."""
+    launch = current_launch()
+    bookings = customer_bookings(partner_id=launch.partner_id, customer_id=launch.customer_id)
+    return render_template("booking/orders.html", bookings=bookings,
+                           messages={booking.reference: status_message(booking)[0] for booking in bookings})
+
+
+@bp.get("/orders/<reference>")
+@launch_required
+def order(reference: str):
+    """One order: its three-status message, the hold countdown and release while held, alternatives if it failed."""
+    booking = owned_booking(reference)
+    if booking is None:
+        return not_found_page()
+    title, detail = status_message(booking)
+    alternatives = (screens.alternatives(booking.offer_snapshot, screens.current_locale())
+                    if booking.booking_status == "FAILED" else None)
+    return render_template("booking/order.html", booking=booking, status_title=title, status_detail=detail,
+                           held=screens.is_releasable(booking), alternatives=alternatives,
+                           release_form=ConfirmForm(), title=title_for(booking.product))
+
+
+@bp.post("/orders/<reference>/release")
+@launch_required
+def release(reference: str):
+    """Give a held, unpaid booking back (CANCELLED, inventory returned); CSRF-protected."""
+    booking = owned_booking(reference)
+    if booking is None:
+        return not_found_page()
+    # CSRF was checked before the view ran; paid or expired meanwhile: the order page says what it is now
+    with suppress(BookingError, BookingNotFound):
+        release_booking(booking.reference, customer_id=current_launch().customer_id)
+    return redirect(url_for("booking.order", reference=booking.reference), code=303)
