@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command("serve")
@@ -24,7 +25,7 @@ def serve_command(host: str, port: int) -> None:
     start = app.extensions.get("webview.start_embedded_worker")
     if start is not None:
         start(app)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def init_app(app: Flask) -> None:
