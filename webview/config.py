@@ -53,6 +53,21 @@ def instance_secret(instance_path: Path, name: str) -> str:
     return value
 
 
+# Optional numeric settings read from the environment when present (see the README's configuration table).
+TUNABLES: dict[str, type] = {
+    "HOLD_MINUTES_FLIGHT": int,
+    "HOLD_MINUTES_HOTEL": int,
+    "HOLD_MINUTES_VIP": int,
+    "CATALOG_SEED_DAYS": int,
+    "PARTNER_CONNECT_TIMEOUT": float,
+    "PARTNER_READ_TIMEOUT": float,
+    "PARTNER_RETRIES": int,
+    "PARTNER_BACKOFF_SECONDS": float,
+    "PAYMENT_SYNC_MIN_INTERVAL_SECONDS": float,
+    "JOBS_LEASE_SECONDS": float,
+}
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and optional overrides."""
     overrides = dict(overrides or {})
@@ -116,6 +131,18 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError("SANDBOX_ENABLED must be off in production")
         if base.scheme != "https":
             raise ConfigError("PUBLIC_BASE_URL must use https in production")
+
+    for name, kind in TUNABLES.items():  # optional tunables: only set when given, the code keeps its defaults
+        raw = setting(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a number (got {raw!r})") from None
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative (got {raw!r})")
+        config[name] = value
 
     for key, value in overrides.items():  # anything not read above passes through unchanged
         if key not in config and key not in {"DATABASE_URL", "INSTANCE_PATH"}:

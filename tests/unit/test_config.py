@@ -7,6 +7,7 @@ import stat
 import pytest
 
 from webview import ConfigError, create_app
+from webview.config import load_config
 
 
 def test_healthz_pings_database(client):
@@ -68,3 +69,17 @@ def test_production_with_safe_settings_starts(tmp_path):
     )
     assert app.config["SANDBOX_ENABLED"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_tunables_come_from_the_environment_and_bad_ones_fail_clearly(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOLD_MINUTES_FLIGHT", "25")
+    monkeypatch.setenv("PARTNER_READ_TIMEOUT", "2.5")
+    config = load_config(tmp_path)
+    assert config["HOLD_MINUTES_FLIGHT"] == 25 and config["PARTNER_READ_TIMEOUT"] == 2.5
+    assert "HOLD_MINUTES_HOTEL" not in config
+    monkeypatch.setenv("HOLD_MINUTES_FLIGHT", "twenty")
+    with pytest.raises(ConfigError, match="HOLD_MINUTES_FLIGHT must be a number"):
+        load_config(tmp_path)
+    monkeypatch.setenv("HOLD_MINUTES_FLIGHT", "-1")
+    with pytest.raises(ConfigError, match="must not be negative"):
+        load_config(tmp_path)
