@@ -80,6 +80,8 @@ def test_the_partners_return_shows_the_pending_order_and_polls(shopper, stub):
     assert f'data-poll="/w/orders/{booking.reference}/status.json"' in html
     assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', html)
     assert "/static/js/checkout.js" in html and tickets(html) == []
+    # the payment is already open at the partner: reopening it is offered, quietly, not a second "Pay"
+    assert re.search(r'class="btn block ghost" type="submit" data-testid="pay-button"', html)
     # reloads keep working in the session (the link is not spent by its own session)
     assert shopper.client.get(signed_result_link(shopper.wallet, "SBX0001")).status_code == 200
 
