@@ -193,3 +193,15 @@ def test_openapi_document_is_valid(client):
     assert document["openapi"].startswith("3.1")
     schema = document["components"]["schemas"]["WebviewUrlRequest"]
     assert set(schema["required"]) == {"identify_code", "identify_phone"}
+
+
+def test_openapi_describes_every_partner_endpoint(client, app):
+    document = client.get("/api/openapi.json").get_json()
+    routes = {
+        (rule.rule, method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    described = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert routes == described
