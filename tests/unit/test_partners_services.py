@@ -185,7 +185,8 @@ def test_suspend_ends_sessions_and_spends_tokens(app):
     suspend_partner(partner)
     db.session.commit()
     assert partner.status == "suspended"
-    assert db.session.scalar(select(func.count()).select_from(LaunchSession).where(LaunchSession.ended_at.is_(None))) == 0
+    live = select(func.count()).select_from(LaunchSession).where(LaunchSession.ended_at.is_(None))
+    assert db.session.scalar(live) == 0
     assert db.session.scalar(select(LaunchToken.used_at)) is not None
     activate_partner(partner)
     assert partner.status == "active"
