@@ -228,7 +228,8 @@ def test_suspend_ends_sessions_and_activate(runner):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert find_partner("cli-wallet").status == "suspended"
-    assert db.session.scalar(select(func.count()).select_from(LaunchSession).where(LaunchSession.ended_at.is_(None))) == 0
+    live = select(func.count()).select_from(LaunchSession).where(LaunchSession.ended_at.is_(None))
+    assert db.session.scalar(live) == 0
     assert runner.invoke(args=["partners", "activate", "cli-wallet"]).exit_code == 0
     db.session.expire_all()
     assert find_partner("cli-wallet").status == "active"
