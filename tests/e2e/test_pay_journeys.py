@@ -4,7 +4,8 @@ launch → hold → checkout handoff → pay in the sandbox wallet → IPN (hmac
 result screen shows the ticket number, for each of the four demo partners (bridge and deep link inside the host
 shell, the way a native app routes them); decline → "try again"; a lost IPN recovered through the partner's query
 API; the signed result link in fresh browser contexts (read-only once, then refused; tampered refused); and the
-redirect handoff with JavaScript off. Screenshots go to test-artifacts/checkout/.
+redirect handoff with JavaScript off; a supplier failure ending refunded; a bridge partner opened outside its app.
+Screenshots go to test-artifacts/checkout/.
 """
 
 from __future__ import annotations
@@ -97,12 +98,12 @@ class Journey:
         assert answer.status_code == 200, answer.text
         self.page.goto(answer.json()["url_open"])
 
-    def hold(self) -> str:
+    def hold(self, member: str = "Nguyễn Văn An") -> str:
         """Choose the first VIP plan, name the member, hold: the held order page with its pay button."""
         root = self.root
         root.get_by_test_id("select-offer").first.click()
         form = root.get_by_test_id("traveller-form")
-        form.locator('[name="travellers-0-full_name"]').fill("Nguyễn Văn An")
+        form.locator('[name="travellers-0-full_name"]').fill(member)
         form.locator('[name="travellers-0-date_of_birth"]').fill("1990-05-17")
         form.locator('[name="travellers-0-gender"][value="male"]').check()
         form.locator('[name="contact_name"]').fill("Nguyễn Văn An")
@@ -318,5 +319,49 @@ def test_redirect_handoff_works_with_javascript_off(browser, site, shots):
         expect(page.get_by_test_id("ticket-number").first).to_be_visible()
         journey.shot("issued")
         assert reference in page.content()
+    finally:
+        context.close()
+
+
+def test_a_supplier_failure_ends_refunded_with_one_refund_at_the_partner(browser, site, shots):
+    context, page = new_page(browser)
+    try:
+        journey = Journey(site, page, shots, "issue-failed")
+        journey.launch("demo-redirect", "e2e-issue-fail")
+        reference = journey.hold(member="Issue Fail")  # the demo supplier refuses this traveller
+        page.get_by_test_id("pay-button").click()
+        page.wait_for_url(re.compile(r"/sandbox/pay/"))
+        journey.approve_on_wallet_page()
+        page.wait_for_url(re.compile(r"/w/result\?"))
+        status = page.get_by_test_id("order-status")
+        expect(status).to_have_attribute("data-payment-status", "SUCCESS")
+        run_jobs(site)  # issuance fails → automatic full refund → refund job
+        run_jobs(site)
+        expect(status).to_have_attribute("data-issue-status", "FAILED", timeout=30_000)
+        expect(status).to_have_attribute("data-payment-status", "REFUNDED", timeout=30_000)
+        expect(page.get_by_test_id("ticket-number")).to_have_count(0)
+        journey.shot("refunded")
+        refunds = transaction_of(site, reference)["refunds"]
+        assert len(refunds) == 1 and refunds[0]["amount"] == transaction_of(site, reference)["amount"]
+    finally:
+        context.close()
+
+
+def test_a_bridge_partner_outside_its_app_gets_the_fallback_message(browser, site, shots):
+    context, page = new_page(browser)
+    try:
+        journey = Journey(site, page, shots, "bridge-missing")
+        journey.launch("demo-bridge", "e2e-bridge-missing")
+        reference = journey.hold()
+        page.get_by_test_id("pay-button").click()
+        expect(page.get_by_test_id("checkout-handoff")).to_have_attribute("data-method", "bridge")
+        missing = page.locator("[data-bridge-missing]")
+        expect(missing).to_be_visible(timeout=10_000)  # no host bridge: after the timeout, say what to do
+        button = page.get_by_test_id("pay-button")
+        expect(button).to_have_attribute("data-reference-transaction-id", reference)
+        button.click()  # still no bridge: nothing opens, the message stays
+        expect(missing).to_be_visible()
+        expect(page.get_by_test_id("order-status")).to_have_count(0)
+        journey.shot("no-bridge")
     finally:
         context.close()
