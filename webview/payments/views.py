@@ -268,7 +268,7 @@ def result():
         grant_result_view(booking, partner)
         return redirect(url_for("checkout.result", partner_code=partner.code), 303)
     booking = granted_booking()
-    if booking is not None and args.get("partner_code") in (None, session[GRANT_KEY]["partner_code"]):
+    if booking is not None and args.get("partner_code") in (None, session[GRANT_KEY].get("partner_code")):
         partner = db.session.get(Partner, booking.partner_id)
         return result_page(refresh_from_partner(booking), read_only=True, partner=partner)
     if launch is not None:  # a return we cannot tie to an order: the customer's orders
