@@ -16,8 +16,27 @@ KEPT_TABLES = {"merchant_key"}
 
 
 def database_url(tmp_root: Path) -> str:
-    """PostgreSQL when DATABASE_URL says so (the CI pass), otherwise a SQLite file for this run."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+    """PostgreSQL when DATABASE_URL says so (the CI pass), otherwise a SQLite file for this run.
+
+    Under pytest-xdist each PostgreSQL worker gets its own fresh database (`<name>_<worker>`), created here.
+    """
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgres"):
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
