@@ -88,21 +88,36 @@ def search_again(product: str, form, status: int = INVALID):
                            launch=launch, form=form), status
 
 
+def searched(product: str, sort: str = "price"):
+    """Validate the search in the query string and run it: (form, offers), offers None when the form is refused."""
+    require_product(product)
+    locale = screens.current_locale()
+    if product == "flight":
+        form = screens.flight_search_form(request.args, locale)
+    else:
+        form = screens.hotel_search_form(request.args, locale)
+    if not form.validate():
+        return form, None
+    try:
+        if product == "flight":
+            offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
+                                    screens.passengers_of(form), sort=sort, locale=locale)
+        else:
+            offers = search_hotels(form.city.data, form.check_in.data, form.check_out.data, form.rooms.data,
+                                   form.guests.data, locale=locale)
+    except InvalidSearch as error:
+        form.form_errors.append(str(error.message))
+        return form, None
+    return form, offers
+
+
 @bp.get("/flights")
 @launch_required
 def flights():
     """Flight results for a search: sorted by price or time, filtered by airline, or the empty state."""
-    require_product("flight")
-    locale = screens.current_locale()
-    form = screens.flight_search_form(request.args, locale)
-    if not form.validate():
-        return search_again("flight", form)
     sort = request.args.get("sort") if request.args.get("sort") in screens.SORTS else "price"
-    try:
-        offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
-                                screens.passengers_of(form), sort=sort, locale=locale)
-    except InvalidSearch as error:
-        form.form_errors.append(str(error.message))
+    form, offers = searched("flight", sort)
+    if offers is None:
         return search_again("flight", form)
     airlines = sorted({(offer.airline_code, offer.airline_name) for offer in offers}, key=lambda pair: pair[1])
     airline = request.args.get("airline", "")
@@ -117,16 +132,8 @@ def flights():
 @launch_required
 def fares(flight_id: int):
     """The fare classes of one flight from the results, for the same search."""
-    require_product("flight")
-    locale = screens.current_locale()
-    form = screens.flight_search_form(request.args, locale)
-    if not form.validate():
-        return search_again("flight", form)
-    try:
-        offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
-                                screens.passengers_of(form), locale=locale)
-    except InvalidSearch as error:
-        form.form_errors.append(str(error.message))
+    form, offers = searched("flight")
+    if offers is None:
         return search_again("flight", form)
     flight = next((offer for offer in offers if offer.flight_id == flight_id), None)
     query = screens.form_query(form, screens.FLIGHT_QUERY_KEYS)
@@ -140,16 +147,8 @@ def fares(flight_id: int):
 @launch_required
 def hotels():
     """Hotels with rooms free on every night of the stay, cheapest first, or the empty state."""
-    require_product("hotel")
-    locale = screens.current_locale()
-    form = screens.hotel_search_form(request.args, locale)
-    if not form.validate():
-        return search_again("hotel", form)
-    try:
-        offers = search_hotels(form.city.data, form.check_in.data, form.check_out.data, form.rooms.data,
-                               form.guests.data, locale=locale)
-    except InvalidSearch as error:
-        form.form_errors.append(str(error.message))
+    form, offers = searched("hotel")
+    if offers is None:
         return search_again("hotel", form)
     query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
     city = dict(form.city.choices).get(form.city.data, form.city.data)
@@ -160,16 +159,8 @@ def hotels():
 @launch_required
 def rooms(hotel_id: int):
     """The room types of one hotel from the results, for the same stay."""
-    require_product("hotel")
-    locale = screens.current_locale()
-    form = screens.hotel_search_form(request.args, locale)
-    if not form.validate():
-        return search_again("hotel", form)
-    try:
-        offers = search_hotels(form.city.data, form.check_in.data, form.check_out.data, form.rooms.data,
-                               form.guests.data, locale=locale)
-    except InvalidSearch as error:
-        form.form_errors.append(str(error.message))
+    form, offers = searched("hotel")
+    if offers is None:
         return search_again("hotel", form)
     hotel = next((offer for offer in offers if offer.hotel_id == hotel_id), None)
     query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
