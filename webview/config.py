@@ -148,3 +148,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         if key not in config and key not in {"DATABASE_URL", "INSTANCE_PATH"}:
             config[key] = value
     return config
+
+
+def guard_switched_off(flag: str) -> bool:
+    """Whether a TESTING_DISABLE_* switch turns one guard off for the sandbox's guard-off tests (docs/sandbox.md).
+
+    Honoured only in a TESTING app outside production: anywhere else the guard always runs.
+    """
+    from flask import current_app
+
+    config = current_app.config
+    return bool(config.get(flag)) and bool(config.get("TESTING")) and config.get("APP_ENV") == "development"

@@ -1,15 +1,19 @@
-"""The certification test-case runner: each case talks to the live app over HTTP as the partner would, and
-passes or fails with evidence (the exchanges it made). Cases not automated yet are reported as "not run"."""
+"""The certification test-case runner: each case talks to the live app over HTTP as the partner and its users
+would, and passes or fails with evidence (the exchanges it made, and the logged messages of the orders it made).
+A case that does not apply to the partner's profile is reported "not run" with the reason."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import requests
 
+from sandbox.cases import after_payment, journeys
+from sandbox.cases.client import SandboxApiError
+from sandbox.cases.context import CaseFailed, Context
 from sandbox.credentials import PartnerCredentials
 from sandbox.partner.envelope_side import stranger_key
 from sandbox.protocol import envelope, hmac_auth
@@ -17,36 +21,14 @@ from sandbox.protocol import envelope, hmac_auth
 TIMEOUT = (3.05, 20.0)
 
 
-class CaseFailed(AssertionError):
-    """A case's expectation that did not hold."""
-
-
-@dataclass
-class Context:
-    """What a case needs: the live app's base URL, the partner it plays, and where to put evidence."""
-
-    base_url: str
-    partner: PartnerCredentials
-    evidence: list[str] = field(default_factory=list)
-
-    def record(self, label: str, response: requests.Response) -> None:
-        """Keep a short trace of one exchange (status and the start of the body)."""
-        self.evidence.append(f"{label}: {response.request.method} {response.request.path_url.split('?')[0]} "
-                             f"→ HTTP {response.status_code} {response.text[:300]}")
-
-    def expect(self, condition: bool, message: str) -> None:
-        if not condition:
-            raise CaseFailed(message)
-
-
 @dataclass(frozen=True)
 class Case:
-    """One certification case; `run` is None while it is not automated."""
+    """One certification case, the profiles it applies to, and why it does not apply to the others."""
 
     case_id: str
     title: str
     profiles: tuple[str, ...]
-    run: Callable[[Context], None] | None = None
+    run: Callable[[Context], None]
     reason_not_run: str = ""
 
 
@@ -174,29 +156,43 @@ def case_replay_refused(ctx: Context) -> None:
     ctx.expect(second.status_code == 401 and _code(second) == 7, "the replayed request was accepted")
 
 
-NEEDS_BOOKING = "needs a held booking made through the webview screens; not automated yet (run it by hand " \
-                "from the host shell)"
+BOTH = ("hmac", "envelope")
+HMAC_ONLY = "hmac partners only: "
 CASES: tuple[Case, ...] = (
-    Case("launch-valid", "Launch with a valid signature", ("hmac", "envelope"), case_launch_valid),
-    Case("launch-bad-signature", "Launch refused for a bad signature", ("hmac", "envelope"),
-         case_launch_bad_signature),
-    Case("launch-token-reused", "Expired or reused launch token", ("hmac",), case_launch_token_reused),
-    Case("replay-refused", "Replayed request refused", ("hmac",), case_replay_refused),
-    *(Case(case_id, title, ("hmac", "envelope"), None, NEEDS_BOOKING) for case_id, title in (
-        ("hold-and-pay", "Hold and pay success"),
-        ("decline-then-retry", "Decline then try again"),
-        ("cancel", "Cancel"),
-        ("release-hold", "User releases a held booking"),
-        ("pending-then-success", "Pending then success"),
-        ("duplicate-ipn", "Duplicate IPN"),
-        ("lost-ipn-query", "Lost IPN recovered by query"),
-        ("wrong-amount", "Wrong amount refused"),
-        ("partial-refund", "Partial refund"),
-        ("full-refund", "Full refund"),
-        ("issue-failed-refund", "Paid but not issued → automatic refund"),
-        ("result-fresh-webview", "Result page opened from a fresh webview"),
-    )),
+    Case("launch-valid", "Launch with a valid signature", BOTH, case_launch_valid),
+    Case("launch-bad-signature", "Launch refused for a bad signature", BOTH, case_launch_bad_signature),
+    Case("launch-token-reused", "Expired or reused launch token", ("hmac",), case_launch_token_reused,
+         HMAC_ONLY + "an envelope login answers a redirect URL, covered by the launch cases"),
+    Case("replay-refused", "Replayed request refused", ("hmac",), case_replay_refused,
+         HMAC_ONLY + "an envelope message's replay is refused by its timestamp and signature store"),
+    Case("hold-and-pay", "Hold and pay success", BOTH, journeys.case_hold_and_pay),
+    Case("decline-then-retry", "Decline then try again", ("hmac",), journeys.case_decline_then_retry,
+         HMAC_ONLY + "an envelope wallet commits only payments it took; a declined booking simply expires"),
+    Case("cancel", "Cancel (operator cancels an issued booking)", BOTH, after_payment.case_cancel),
+    Case("release-hold", "User releases a held booking", BOTH, journeys.case_release_hold),
+    Case("pending-then-success", "Pending then success", BOTH, journeys.case_pending_then_success),
+    Case("duplicate-ipn", "Duplicate IPN", BOTH, journeys.case_duplicate_ipn),
+    Case("lost-ipn-query", "Lost IPN recovered by query", ("hmac",), journeys.case_lost_ipn_query,
+         HMAC_ONLY + "the merchant has no query API to call on an envelope partner; its booking expires"),
+    Case("wrong-amount", "Wrong amount refused", ("hmac",), journeys.case_wrong_amount,
+         HMAC_ONLY + "an envelope commit carries no amount"),
+    Case("partial-refund", "Partial refund", BOTH, after_payment.case_partial_refund),
+    Case("full-refund", "Full refund", BOTH, after_payment.case_full_refund),
+    Case("issue-failed-refund", "Paid but not issued → automatic refund", BOTH, after_payment.case_issue_failed_refund),
+    Case("result-fresh-webview", "Result page opened from a fresh webview", BOTH,
+         after_payment.case_result_fresh_webview),
 )
+
+
+def run_one(case: Case, ctx: Context) -> tuple[str, str]:
+    """Run one case: ("passed", "") or ("failed", why). Any unexpected answer of the live app is a failure."""
+    try:
+        case.run(ctx)
+    except CaseFailed as failure:
+        return "failed", str(failure)
+    except (AssertionError, LookupError, ValueError, SandboxApiError, requests.RequestException) as error:
+        return "failed", f"{type(error).__name__}: {error}"
+    return "passed", ""
 
 
 def run_cases(base_url: str, partner: PartnerCredentials, only: set[str] | None = None) -> Report:
@@ -204,20 +200,15 @@ def run_cases(base_url: str, partner: PartnerCredentials, only: set[str] | None 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     results = []
     for case in CASES:
-        if partner.profile not in case.profiles or (only and case.case_id not in only):
+        if only and case.case_id not in only:
             continue
         ctx = Context(base_url.rstrip("/"), partner)
         began = time.perf_counter()
-        if case.run is None:
+        if partner.profile not in case.profiles:
             outcome, detail = "not run", case.reason_not_run
         else:
-            try:
-                case.run(ctx)
-                outcome, detail = "passed", ""
-            except CaseFailed as failure:
-                outcome, detail = "failed", str(failure)
-            except (requests.RequestException, ValueError, KeyError) as error:
-                outcome, detail = "failed", f"{type(error).__name__}: {error}"
+            outcome, detail = run_one(case, ctx)
+            ctx.collect_exchanges()
         results.append(CaseResult(case.case_id, case.title, outcome, detail, ctx.evidence,
                                   round(time.perf_counter() - began, 3)))
     return Report(partner.partner_code, base_url, started, results)

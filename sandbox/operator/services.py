@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from webview.extensions import db
 
@@ -104,7 +105,8 @@ def refund_order(reference: object, amount: object, reason: object, *, settle_no
     if settle_now and not refund.manual and refund.status == "PENDING":
         try:
             refund = refunds.process_refund(refund.id)
-        except refunds.RefundStillPending:
+        # StaleDataError: on SQLite (no row locks) the jobs worker settled the same refund first; it stands
+        except (refunds.RefundStillPending, StaleDataError):
             db.session.rollback()
             refund = db.session.get(type(refund), refund.id)
     return _view(refund, reference)
@@ -123,7 +125,7 @@ def cancel_order(reference: object, reason: object) -> dict:
     for refund_id in pending:
         try:
             refunds.process_refund(refund_id)
-        except refunds.RefundStillPending:
+        except (refunds.RefundStillPending, StaleDataError):  # see refund_order
             db.session.rollback()
     booking = db.session.get(type(booking), booking_id, populate_existing=True)
     return {"reference_transaction_id": booking.reference, "booking_status": booking.booking_status,

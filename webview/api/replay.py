@@ -8,12 +8,15 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from webview.api.models import SeenSignature
+from webview.config import guard_switched_off
 from webview.db import utcnow
 from webview.extensions import db
 
 
 def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> bool:
     """Record a verified signature; False when it was seen before (a replay). Commits on its own."""
+    if guard_switched_off("TESTING_DISABLE_REPLAY_STORE"):  # guard-off test switch (TESTING outside production)
+        return True
     expires_at = datetime.fromtimestamp(timestamp_ms / 1000, UTC) + timedelta(seconds=window_s)
     db.session.add(
         SeenSignature(client_id=client_id, timestamp_ms=timestamp_ms, digest=digest, expires_at=expires_at)

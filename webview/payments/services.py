@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from webview.booking.inventory import release_inventory, reserve_inventory
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.config import guard_switched_off
 from webview.db import utcnow
 from webview.extensions import db
 from webview.jobs import enqueue
@@ -216,7 +217,8 @@ def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: i
         return StatusOutcome(3, False, None, "unknown reference")
     if booking.partner_id != partner.id:
         return StatusOutcome(4, False, None, "booking of another partner")
-    if amount is not None and amount != booking.amount:
+    # guard-off test switch (TESTING outside production only): the sandbox must then see its wrong-amount case fail
+    if amount is not None and amount != booking.amount and not guard_switched_off("TESTING_DISABLE_AMOUNT_CHECK"):
         return StatusOutcome(5, False, booking, f"amount {amount} differs from {booking.amount}")
     if status == "PENDING":
         return StatusOutcome(0, False, booking, "PENDING changes nothing")
