@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -53,6 +54,43 @@ def start_live_server(make_app: Callable[..., Flask], **config) -> LiveServer:
                               name=f"live-server-{server.server_port}")
     thread.start()
     return LiveServer(url, deferred.app, server, thread)
+
+
+def clear_rows(app: Flask) -> None:
+    """Delete every test row (the tables in tests.conftest.KEPT_TABLES survive) and close the app's pool."""
+    from sqlalchemy import delete
+
+    from tests.conftest import KEPT_TABLES
+    from webview.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEPT_TABLES:
+                db.session.execute(delete(table))
+        db.session.commit()
+        db.engine.dispose()
+
+
+@contextmanager
+def seeded_live_server(base_config: dict, catalog_days: int | None = None, **config) -> Iterator[LiveServer]:
+    """A module-long live server with the demo partners (and `catalog_days` of catalog) seeded; rows cleared after."""
+    from webview import create_app
+    from webview.catalog.generator import generate_catalog
+    from webview.demo import run_seed
+    from webview.extensions import db
+
+    server = start_live_server(lambda **overrides: create_app({**base_config, **overrides}), **config)
+    with server.app.app_context():
+        run_seed()
+        if catalog_days is not None:
+            generate_catalog(catalog_days)
+            db.session.commit()
+    try:
+        yield server
+    finally:
+        server.stop()
+        clear_rows(server.app)
 
 
 @pytest.fixture

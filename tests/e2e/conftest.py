@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import delete
 
-from tests.conftest import KEPT_TABLES
-from tests.live import LiveServer, start_live_server
-from webview import create_app
-from webview.catalog.generator import generate_catalog
-from webview.demo import run_seed
-from webview.extensions import db
+from tests.live import LiveServer, seeded_live_server
 
 CATALOG_DAYS = 4
 VIEWPORT = {"width": 390, "height": 844}
@@ -48,21 +42,8 @@ class DemoSite:
 @pytest.fixture(scope="module")
 def demo_site(base_config, _schema) -> Iterator[DemoSite]:
     """A live server with the demo partners and catalog; its rows are deleted when the module ends."""
-    server = start_live_server(lambda **config: create_app({**base_config, **config}))
-    app = server.app
-    with app.app_context():
-        run_seed()
-        generate_catalog(CATALOG_DAYS)
-        db.session.commit()
-    yield DemoSite(server)
-    server.stop()
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name not in KEPT_TABLES:
-                db.session.execute(delete(table))
-        db.session.commit()
-        db.engine.dispose()
+    with seeded_live_server(base_config, CATALOG_DAYS) as server:
+        yield DemoSite(server)
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect
-from sqlalchemy import delete
 
-from tests.conftest import KEPT_TABLES
-from tests.live import LiveServer, start_live_server
-from webview import create_app
-from webview.catalog.generator import generate_catalog
-from webview.demo import run_seed
+from tests.live import LiveServer, seeded_live_server
 from webview.extensions import db
 from webview.jobs import run_once
 
@@ -38,21 +33,9 @@ PIN = "123456"
 @pytest.fixture(scope="module")
 def site(base_config, _schema) -> Iterator[LiveServer]:
     """A live server with the demo partners and catalog; the result screen asks the partner after 1 s."""
-    server = start_live_server(lambda **config: create_app({**base_config, **config}),
-                               RESULT_SYNC_AFTER_SECONDS=1, PAYMENT_SYNC_MIN_INTERVAL_SECONDS=1)
-    with server.app.app_context():
-        run_seed()
-        generate_catalog(2)
-        db.session.commit()
-    yield server
-    server.stop()
-    with server.app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name not in KEPT_TABLES:
-                db.session.execute(delete(table))
-        db.session.commit()
-        db.engine.dispose()
+    with seeded_live_server(base_config, 2, RESULT_SYNC_AFTER_SECONDS=1,
+                            PAYMENT_SYNC_MIN_INTERVAL_SECONDS=1) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
