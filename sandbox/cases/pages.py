@@ -79,9 +79,10 @@ class _Reader(HTMLParser):
             form.names.append(name)
             self._select, self._select_chosen = name, False
         elif tag == "option" and self._select:
-            if not self._select_chosen or "selected" in attrs:
+            # a browser submits the selected option, else the first one
+            if self._select not in form.fields or ("selected" in attrs and not self._select_chosen):
                 form.fields[self._select] = attrs.get("value", "")
-                self._select_chosen = self._select_chosen or "selected" in attrs
+                self._select_chosen = "selected" in attrs
         elif tag == "textarea" and name:
             form.names.append(name)
             form.fields[name] = ""

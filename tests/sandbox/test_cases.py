@@ -133,11 +133,13 @@ def test_runner_catches_a_guard_switched_off(server, flag, case_id):
     assert [result.outcome for result in whole.results] == ["passed"], failures(whole)
 
 
-def test_a_guard_switch_is_ignored_outside_testing(server):
-    server.app.config.update(TESTING_DISABLE_SIGNATURE_CHECK=True, TESTING=False)
+@pytest.mark.parametrize("outside", [{"TESTING": False}, {"APP_ENV": "production"}])
+def test_a_guard_switch_is_ignored_outside_testing(server, outside):
+    saved = {name: server.app.config[name] for name in outside}
+    server.app.config.update(TESTING_DISABLE_SIGNATURE_CHECK=True, **outside)
     try:
         report = run_for(server, "demo-redirect", {"launch-bad-signature"})
     finally:
-        server.app.config.update(TESTING=True)
+        server.app.config.update(saved)
         server.app.config.pop("TESTING_DISABLE_SIGNATURE_CHECK")
     assert [result.outcome for result in report.results] == ["passed"], failures(report)
