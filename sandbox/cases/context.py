@@ -20,6 +20,10 @@ class CaseFailed(AssertionError):
     """A case's expectation that did not hold."""
 
 
+class CaseNotApplicable(Exception):
+    """The case cannot apply to this partner's set-up (the message says why): reported "not run"."""
+
+
 @dataclass
 class Context:
     """One case's run: base URL, partner, evidence, and the orders (references) it made."""
