@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # The suite runs on every core (each pytest-xdist worker has its own SQLite file or PostgreSQL database).
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --tracing retain-on-failure --screenshot only-on-failure --output test-artifacts/playwright
 # The address partners and users reach; the demo seed registers the sandbox URLs under it.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
