@@ -49,3 +49,18 @@ def test_a_refund_above_the_amount_is_refused(webview_user, sandbox_api):
     result = run_outside_suite(tmp_path, failing)
     assert result.returncode == 1, result.stdout[-4000:]
     assert "SandboxApiError" in result.stdout and "HTTP 409" in result.stdout
+
+
+def test_an_outside_suite_can_target_a_running_webview(tmp_path):
+    """--webview-url: the same example against a webview someone else started (here: start_webview)."""
+    from sandbox.pytest_plugin import start_webview
+
+    live = start_webview(tmp_path / "running")
+    try:
+        suite = tmp_path / "suite"
+        suite.mkdir()
+        result = run_outside_suite(suite, docs_example(), "--webview-url", live.url)
+    finally:
+        live.stop()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout
