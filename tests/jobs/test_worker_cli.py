@@ -112,8 +112,9 @@ def test_cli_list_retry_and_run_once(app, runner, effects):
     assert result.exit_code == 0 and "queued again" in result.output
     result = runner.invoke(args=["jobs", "retry", str(job.id)])
     assert result.exit_code == 1 and "only dead jobs can be retried" in result.output
-    result = runner.invoke(args=["jobs", "run-once", "--limit", "1"])
-    assert "ran 1 job(s)" in result.output
+    # run-once also schedules the periodic work of a period that may have begun meanwhile: no exact count
+    result = runner.invoke(args=["jobs", "run-once"])
+    assert result.exit_code == 0 and "ran " in result.output
     db.session.rollback()
     assert db.session.scalar(select(Job.state).where(Job.key == "cli-dead")) == "done"
 
