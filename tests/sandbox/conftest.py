@@ -14,6 +14,7 @@ from sandbox.credentials import upsert_credentials
 from sandbox.exchange import HttpResult
 from sandbox.protocol import hmac_auth
 from tests.live import live_server, live_server_factory  # noqa: F401  (fixtures)
+from webview.demo import run_seed
 from webview.extensions import db
 
 PARTNER = {
@@ -139,3 +140,12 @@ def paid_order(server, partner_code: str = "demo-redirect", identify_code: str =
     approved = requests.post(f"{server.url}/sandbox/api/transactions/{transaction_id}/approve", json={}, timeout=30)
     assert approved.json()["ipn"][0]["code"] == 0, approved.text
     return reference, amount
+
+
+@pytest.fixture
+def site(live_server_factory):  # noqa: F811  (the fixture imported above)
+    """A live server with the demo partners seeded, and their credentials by partner code."""
+    server = live_server_factory()
+    with server.app.app_context():
+        credentials = {entry["partner_code"]: entry for entry in run_seed()}
+    return server, credentials

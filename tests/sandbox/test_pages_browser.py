@@ -8,21 +8,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.sandbox.test_shell_browser import open_webview, sandbox_transaction
-from webview.demo import run_seed
 
 pytestmark = pytest.mark.e2e
 
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def site(live_server_factory):
-    server = live_server_factory()
-    with server.app.app_context():
-        credentials = {entry["partner_code"]: entry for entry in run_seed()}
-    return server, credentials
 
 
 def check(page: Page, shots, name: str) -> None:

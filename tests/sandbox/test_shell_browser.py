@@ -11,17 +11,8 @@ import requests
 from playwright.sync_api import Page, expect
 
 from sandbox.protocol import hmac_auth
-from webview.demo import run_seed
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def site(live_server_factory):
-    server = live_server_factory()
-    with server.app.app_context():
-        credentials = {entry["partner_code"]: entry for entry in run_seed()}
-    return server, credentials
 
 
 @pytest.fixture
