@@ -68,6 +68,7 @@ def test_bridge_is_injected_and_calls_back(page: Page, site, shots):
     frame.evaluate("""([id, amount]) => { window.__bridgeResult = null;
         window.SandboxBridge.openPayment(id, amount, (result) => { window.__bridgeResult = result; }); }""",
                    [transaction_id, 1_500_000])
+    page.frame_locator('[data-testid="shell-sheet-frame"]').get_by_test_id("sandbox-pin").wait_for()
     page.screenshot(path=str(shots / "shell-bridge-sheet-desktop.png"))
     pay_in_sheet(page)
     result = frame.wait_for_function("() => window.__bridgeResult").json_value()
@@ -100,6 +101,7 @@ def test_deep_links_are_routed_like_the_native_app(page: Page, site, shots, how)
     log = page.get_by_test_id("shell-log")
     expect(log.locator(f'li[data-kind="{"applink" if how == "app-link" else "deeplink"}"]')).to_have_count(1)
     if how == "click":
+        page.frame_locator('[data-testid="shell-sheet-frame"]').get_by_test_id("sandbox-pin").wait_for()
         page.screenshot(path=str(shots / "shell-deeplink-sheet-desktop.png"))
     pay_in_sheet(page)
     page.wait_for_function("() => document.querySelector('[data-testid=shell-webview]').contentWindow"
