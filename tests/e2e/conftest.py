@@ -46,6 +46,14 @@ def demo_site(base_config, _schema) -> Iterator[DemoSite]:
         yield DemoSite(server)
 
 
+@pytest.fixture(scope="module")
+def site(base_config, _schema) -> Iterator[LiveServer]:
+    """For the money-path journeys: demo partners and catalog; the result screen asks the partner after 1 s."""
+    with seeded_live_server(base_config, 2, RESULT_SYNC_AFTER_SECONDS=1,
+                            PAYMENT_SYNC_MIN_INTERVAL_SECONDS=1) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args, playwright):
     """A Pixel 7 (mobile, touch, Android Chrome) at a 390×844 viewport."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.test_pay_journeys import Journey, new_page, run_jobs, transaction_of
-from tests.live import LiveServer, seeded_live_server
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -51,14 +50,6 @@ HMAC_ONLY = frozenset({"reorder", "wrong_amount"})
 CASES = [(partner, fault) for partner in HMAC_PARTNERS for fault in FAULTS] + [
     ("demo-envelope", fault) for fault in FAULTS if fault not in HMAC_ONLY
 ]
-
-
-@pytest.fixture(scope="module")
-def site(base_config, _schema) -> Iterator[LiveServer]:
-    """As test_pay_journeys' site: the result screen asks the partner after 1 s, at most once a second."""
-    with seeded_live_server(base_config, 2, RESULT_SYNC_AFTER_SECONDS=1,
-                            PAYMENT_SYNC_MIN_INTERVAL_SECONDS=1) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,13 @@ Screenshots go to test-artifacts/checkout/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect
 
-from tests.live import LiveServer, seeded_live_server
+from tests.live import LiveServer
 from webview.extensions import db
 from webview.jobs import run_once
 
@@ -28,14 +27,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
          "has_touch": True, "locale": "vi-VN"}
 DESKTOP = {"viewport": {"width": 1280, "height": 960}, "locale": "vi-VN"}  # the host shell frames a 390 px phone
 PIN = "123456"
-
-
-@pytest.fixture(scope="module")
-def site(base_config, _schema) -> Iterator[LiveServer]:
-    """A live server with the demo partners and catalog; the result screen asks the partner after 1 s."""
-    with seeded_live_server(base_config, 2, RESULT_SYNC_AFTER_SECONDS=1,
-                            PAYMENT_SYNC_MIN_INTERVAL_SECONDS=1) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event
 
+from tests.payments.factories import register_hmac_partner  # noqa: F401  (re-exported for the tests)
 from tests.payments.stub_partner import StubPartner
 from webview.extensions import db
-from webview.partners.services import PartnerSpec, create_partner
 
 
 @pytest.fixture
@@ -18,23 +18,6 @@ def stub() -> Iterator[StubPartner]:
     server = StubPartner()
     yield server
     server.stop()
-
-
-def register_hmac_partner(base: str, *, code: str = "stub-wallet", handoff: str = "redirect"):
-    """An active sandbox hmac partner whose partner-side URLs live under `base`; returns (partner, credentials)."""
-    spec = PartnerSpec(
-        code=code, name=f"{code} (test)", environment="sandbox", profile="hmac", handoff=handoff,
-        admin_name="Ops", admin_email="ops@example.com",
-        create_transaction_url=f"{base}/transactions", query_transaction_url=f"{base}/transactions/query",
-        refund_url=f"{base}/refunds", payment_url=f"{base}/pay/",
-        deeplink_template="sandboxpay://pay?transaction_id={transaction_id}&amount={amount}"
-        if handoff == "deeplink" else None,
-        bridge_function="window.SandboxBridge.openPayment" if handoff == "bridge" else None,
-        return_hosts=("127.0.0.1",),
-    )
-    partner, issued = create_partner(spec)
-    db.session.commit()
-    return partner, issued
 
 
 @pytest.fixture

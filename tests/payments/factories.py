@@ -65,9 +65,8 @@ class SignedPartner:
         return self.post(client, "/api/v1/payment/ipn", body, **kwargs)
 
 
-def hmac_partner(base: str = "http://127.0.0.1:5000/sandbox/partner/p", *, code: str = "wallet-one",
-                 handoff: str = "redirect") -> SignedPartner:
-    """An active sandbox hmac partner whose partner-side URLs live under `base`."""
+def register_hmac_partner(base: str, *, code: str = "stub-wallet", handoff: str = "redirect"):
+    """An active sandbox hmac partner whose partner-side URLs live under `base`; returns (partner, credentials)."""
     spec = PartnerSpec(
         code=code, name=f"{code} (test)", environment="sandbox", profile="hmac", handoff=handoff,
         admin_name="Ops", admin_email="ops@example.com",
@@ -80,6 +79,13 @@ def hmac_partner(base: str = "http://127.0.0.1:5000/sandbox/partner/p", *, code:
     )
     partner, issued = create_partner(spec)
     db.session.commit()
+    return partner, issued
+
+
+def hmac_partner(base: str = "http://127.0.0.1:5000/sandbox/partner/p", *, code: str = "wallet-one",
+                 handoff: str = "redirect") -> SignedPartner:
+    """An active sandbox hmac partner whose partner-side URLs live under `base`, with its signing credentials."""
+    partner, issued = register_hmac_partner(base, code=code, handoff=handoff)
     return SignedPartner(partner, issued.partner_code, issued.client_id, issued.client_secret)
 
 
