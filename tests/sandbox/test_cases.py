@@ -9,16 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from sqlalchemy import delete
 
 from sandbox.cases.cli import run_cases_command
 from sandbox.cases.runner import CASES, run_cases
 from sandbox.credentials import load_credentials
-from tests.conftest import KEPT_TABLES
-from tests.live import LiveServer, start_live_server
+from tests.live import LiveServer, clear_rows, start_live_server
 from webview import create_app
 from webview.demo import run_seed
-from webview.extensions import db
 
 NOT_RUN = {
     "demo-redirect": set(), "demo-bridge": set(),
@@ -40,13 +37,7 @@ def server(base_config, _schema) -> Iterator[LiveServer]:
     worker.worker.stop.set()
     worker.join(timeout=10)
     live.stop()
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name not in KEPT_TABLES:
-                db.session.execute(delete(table))
-        db.session.commit()
-        db.engine.dispose()
+    clear_rows(app)
 
 
 def run_for(server: LiveServer, partner_code: str, only: set[str] | None = None):
