@@ -10,23 +10,30 @@ PYTEST_ARGS ?= -n auto --tracing retain-on-failure --screenshot only-on-failure 
 # The address partners and users reach; the demo seed registers the sandbox URLs under it.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-test browser translations migrate seed lint e2e clean extract-messages
+.PHONY: lock run test install install-test browser translations migrate seed lint e2e clean extract-messages
+
+LOCK := requirements/lock.txt
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install -q -e '.[postgres,redis]'
+# Everything installs from the hashed lock (one tested set on every machine); setup.cfg keeps the ranges.
+# The project itself installs without build isolation, so its build tools come from the lock too.
+$(VENV)/.installed: $(BIN)/python $(LOCK) setup.cfg pyproject.toml
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test,postgres,redis]'
-	touch $@
+# Refresh the lock from setup.cfg's ranges (all extras), with hashes.
+lock: $(BIN)/python
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --upgrade \
+		--extra postgres,redis,production,test --no-emit-index-url --no-emit-find-links \
+		-o $(LOCK) setup.cfg requirements/build.in
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations browser
+install-test: install browser
 
 translations: $(BIN)/python
 	@if ls webview/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
@@ -37,7 +44,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i webview/translations/messages.pot -d webview/translations
 
 # Debian's chromium where apt exists (no browser downloads here); Playwright's own browser elsewhere.
-browser: $(VENV)/.installed-test
+browser: $(VENV)/.installed
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium)); \
@@ -52,7 +59,7 @@ seed: migrate
 run: seed
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 test: install-test
