@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -67,8 +68,11 @@ def test_times_are_shown_in_ho_chi_minh():
     late_utc = datetime(2025, 11, 24, 17, 30, tzinfo=UTC)  # 00:30 on the 25th in GMT+7
     assert to_local(late_utc).utcoffset() == timedelta(hours=7)
     assert format_local_time(late_utc, "vi") == "00:30"
+    # The product promises the GMT+7 day, a weekday in the reader's language and dd/MM/yyyy in Vietnamese;
+    # the exact weekday abbreviation is CLDR's data (it changed between Babel releases), so it is not pinned here.
     assert format_local_date(late_utc, "en") == "Tue, 25 Nov 2025"
-    assert format_local_date(late_utc, "vi") == "Th 3, 25/11/2025"
+    vi_date = format_local_date(late_utc, "vi")
+    assert re.fullmatch(r"(Th|Thứ) ?(3|ba|Ba), 25/11/2025", vi_date), vi_date
     assert format_local_date(date(2025, 11, 24), "en", short=True) == "Mon, 24 Nov"
     assert format_local_datetime(late_utc, "en") == "00:30 · Tue, 25 Nov 2025"
     naive = datetime(2025, 1, 1, 0, 0)  # taken as UTC
