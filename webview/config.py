@@ -131,6 +131,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError("SANDBOX_ENABLED must be off in production")
         if base.scheme != "https":
             raise ConfigError("PUBLIC_BASE_URL must use https in production")
+        if database_url.startswith("sqlite"):  # no row locks across processes: refunds and IPNs need PostgreSQL
+            raise ConfigError("DATABASE_URL must be PostgreSQL in production (SQLite is for development)")
 
     for name, kind in TUNABLES.items():  # optional tunables: only set when given, the code keeps its defaults
         raw = setting(name)

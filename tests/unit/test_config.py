@@ -9,6 +9,8 @@ import pytest
 from webview import ConfigError, create_app
 from webview.config import load_config
 
+PRODUCTION_DATABASE_URL = "postgresql+psycopg://webview@db.example/webview"  # never connected to here
+
 
 def test_healthz_pings_database(client):
     response = client.get("/healthz")
@@ -61,7 +63,7 @@ def test_production_with_safe_settings_starts(tmp_path):
         {
             "APP_ENV": "production",
             "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "DATABASE_URL": PRODUCTION_DATABASE_URL,
             "SECRET_KEY": "s" * 40,
             "MASTER_KEY": "m" * 40,
             "PUBLIC_BASE_URL": "https://shop.example",
@@ -69,6 +71,17 @@ def test_production_with_safe_settings_starts(tmp_path):
     )
     assert app.config["SANDBOX_ENABLED"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("database_url", ["sqlite:///{tmp}/x.db", None])
+def test_production_refuses_sqlite(tmp_path, monkeypatch, database_url):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = {"APP_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40,
+              "MASTER_KEY": "m" * 40, "PUBLIC_BASE_URL": "https://shop.example"}
+    if database_url is not None:  # None: the embedded default under instance/
+        config["DATABASE_URL"] = database_url.format(tmp=tmp_path)
+    with pytest.raises(ConfigError, match="SQLite"):
+        create_app(config)
 
 
 def test_tunables_come_from_the_environment_and_bad_ones_fail_clearly(tmp_path, monkeypatch):
