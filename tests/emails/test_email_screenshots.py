@@ -18,7 +18,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 
 @pytest.mark.e2e
 def test_every_html_email_renders_on_a_phone(app):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     partners = {name: add_partner(name="Ví Demo" if name == "default" else "GreenPay", theme=theme)
                 for name, theme in THEMES.items()}

@@ -18,11 +18,6 @@ def run_example(name: str, *args: str) -> subprocess.CompletedProcess:
                           timeout=60, check=False)
 
 
-def needs_route(server, route: str) -> None:
-    if route not in server.routes:
-        pytest.skip(f"{route} is not wired yet (the launch API issue lands it); the example has nothing to call")
-
-
 def assert_opens_once(url_open: str, base_url: str) -> None:
     assert url_open.startswith(base_url + "/w/launch?token=")
     first = requests.get(url_open, allow_redirects=False, timeout=10)
@@ -39,7 +34,6 @@ def test_examples_do_not_import_the_project():
 
 @pytest.mark.parametrize("partner", ["demo-redirect", "demo-deeplink", "demo-bridge"])
 def test_hmac_launch_prints_url_open(demo_server, partner):
-    needs_route(demo_server, "/api/v1/webview-url")
     result = run_example("hmac_launch.py", "--base-url", demo_server.url, "--demo", str(demo_server.credentials_file),
                          "--partner", partner, "--identify-code", "example-user", "--locale", "en")
     assert result.returncode == 0, result.stderr
@@ -47,7 +41,6 @@ def test_hmac_launch_prints_url_open(demo_server, partner):
 
 
 def test_hmac_launch_with_explicit_flags_and_a_wrong_secret(demo_server):
-    needs_route(demo_server, "/api/v1/webview-url")
     entry = next(item for item in json.loads(demo_server.credentials_file.read_text())
                  if item["partner_code"] == "demo-redirect")
     good = run_example("hmac_launch.py", "--base-url", demo_server.url, "--client-id", entry["client_id"],
@@ -60,7 +53,6 @@ def test_hmac_launch_with_explicit_flags_and_a_wrong_secret(demo_server):
 
 @pytest.mark.parametrize("partner", ["demo-envelope", "demo-legacy"])
 def test_envelope_login_prints_the_decrypted_redirect_url(demo_server, partner):
-    needs_route(demo_server, "/api/v1/partner/login")
     result = run_example("envelope_login.py", "--base-url", demo_server.url, "--demo",
                          str(demo_server.credentials_file), "--partner", partner, "--user-id", "example-user")
     assert result.returncode == 0, result.stderr
@@ -68,7 +60,6 @@ def test_envelope_login_prints_the_decrypted_redirect_url(demo_server, partner):
 
 
 def test_envelope_login_with_key_files(demo_server, tmp_path):
-    needs_route(demo_server, "/api/v1/partner/login")
     entry = next(item for item in json.loads(demo_server.credentials_file.read_text())
                  if item["partner_code"] == "demo-envelope")
     (tmp_path / "partner.pem").write_text(entry["partner_private_key_pem"])

@@ -121,15 +121,12 @@ def base_url() -> None:
 
 
 def paid_order(server, partner_code: str = "demo-redirect", identify_code: str = "paid-user") -> tuple[str, int]:
-    """A held VIP booking of a seeded demo hmac partner, paid through the sandbox over HTTP: (reference, amount).
-
-    Skips when webview's payments feature is not in this build.
-    """
+    """A held VIP booking of a seeded demo hmac partner, paid through the sandbox over HTTP: (reference, amount)."""
     import requests
 
-    factories = pytest.importorskip("tests.payments.factories")
-    services = pytest.importorskip("webview.payments.services")
+    from tests.payments import factories
     from webview.partners.services import find_partner
+    from webview.payments import services
 
     with server.app.app_context():
         booking = factories.hold_vip(find_partner(partner_code), identify_code=identify_code)

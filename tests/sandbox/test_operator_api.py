@@ -28,7 +28,6 @@ def test_check_input_names_every_bad_field():
 
 
 def test_refund_of_an_unknown_order_is_refused(client):
-    pytest.importorskip("webview.payments.refunds")
     response = client.post("/sandbox/api/refunds", json={"reference_transaction_id": "261125-NOPE0000",
                                                          "amount": 1000, "reason": "test"})
     assert response.status_code == 409 and "261125-NOPE0000" in response.get_json()["error"]
@@ -54,8 +53,7 @@ def test_messages_feed_both_ways(client, merchant, fake_merchant):
 
 def test_operator_refund_over_http_reaches_the_sandbox_partner(live_server_factory):
     """A paid demo-redirect order refunded through the test API: webview's refund service calls the sandbox."""
-    pytest.importorskip("webview.payments.refunds")
-    factories = pytest.importorskip("tests.payments.factories")
+    from tests.payments import factories
     from webview.demo import run_seed
     from webview.extensions import db
     from webview.partners.services import find_partner

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests.sandbox.conftest import paid_order
@@ -30,7 +29,6 @@ def test_bad_input_is_refused(client):
 
 
 def test_refund_partial_then_full_then_cancel(live_server_factory):
-    pytest.importorskip("webview.payments.refunds")
     server = live_server_factory()
     with server.app.app_context():
         run_seed()
@@ -62,7 +60,6 @@ def test_refund_partial_then_full_then_cancel(live_server_factory):
 
 
 def test_cancel_a_paid_booking_refunds_it_in_full(live_server_factory):
-    pytest.importorskip("webview.payments.refunds")
     server = live_server_factory()
     with server.app.app_context():
         run_seed()
