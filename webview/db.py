@@ -1,11 +1,11 @@
-"""The declarative base, constraint naming convention and shared column types."""
+"""The declarative base, constraint naming convention, shared column types and the SQLite write lock."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,3 +47,19 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def begin_write_transaction(session: Session) -> None:
+    """On SQLite, make the session's transaction a write transaction now (`BEGIN IMMEDIATE`); elsewhere nothing.
+
+    SQLite ignores `FOR UPDATE`: two sessions could read the same row, decide on the same stale facts and
+    both write. Taking SQLite's single write lock before the read makes a row-lock path serial there too
+    (other writers wait up to the connection's busy timeout). A connection already in a transaction has
+    written in it (the driver opens one only before a write), so it holds the write lock already.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")

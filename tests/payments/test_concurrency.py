@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.payments.factories import hmac_partner, hold_vip, reload
+from tests.payments.threads import in_threads, postgres_only
 from webview.extensions import db
 from webview.jobs import Job, run_once
 from webview.payments import fulfilment, supplier
@@ -26,33 +26,8 @@ from webview.payments.models import PaymentEvent, Refund
 from webview.payments.refunds import RefundError, open_refund
 from webview.payments.services import apply_payment_status, lock_booking
 
-IS_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
-postgres_only = pytest.mark.skipif(not IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))
-
-
-def in_threads(app, count: int, work) -> list:
-    """Run work(index) in `count` threads at once, each in its own app context; returns the results."""
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = work(index)
-            except Exception as error:  # reported to the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.db import begin_write_transaction
 from webview.extensions import db
 from webview.jobs import Job, job_handler
 from webview.payments import supplier
@@ -30,6 +31,7 @@ def supply_order(booking: Booking) -> supplier.SupplyOrder:
 
 
 def _locked(booking_id: int) -> Booking | None:
+    begin_write_transaction(db.session)  # SQLite has no FOR UPDATE: take its write lock instead
     return db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
                              .execution_options(populate_existing=True))
 

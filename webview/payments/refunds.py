@@ -67,6 +67,7 @@ def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "oper
     refund = Refund(booking_id=booking.id, request_id=request_id or new_request_id(), amount=amount,
                     reason=(reason or "").strip()[:MAX_REASON], kind=kind, manual=manual, status="PENDING")
     db.session.add(refund)
+    booking.updated_at = utcnow()  # bumps the booking's version: a racing open on a stale copy fails to write
     db.session.flush()
     if manual:
         refund.message = "manual refund: settle with the partner"

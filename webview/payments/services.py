@@ -17,7 +17,7 @@ from webview.booking.inventory import release_inventory, reserve_inventory
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
 from webview.config import guard_switched_off
-from webview.db import utcnow
+from webview.db import begin_write_transaction, utcnow
 from webview.extensions import db
 from webview.jobs import enqueue
 from webview.partners.models import Partner
@@ -57,7 +57,11 @@ class StatusOutcome:
 
 
 def lock_booking(reference: str) -> Booking | None:
-    """The booking with this reference, its row locked until the transaction ends (FOR UPDATE)."""
+    """The booking with this reference, its row locked until the transaction ends.
+
+    FOR UPDATE on PostgreSQL; on SQLite, which has no row locks, the database's write lock (BEGIN IMMEDIATE).
+    """
+    begin_write_transaction(db.session)
     return db.session.scalar(
         select(Booking).where(Booking.reference == reference).with_for_update().execution_options(
             populate_existing=True)
@@ -122,6 +126,7 @@ def _identify_code(booking: Booking) -> str:
 
 def _remember_transaction(booking_id: int, created: PartnerTransaction) -> None:
     """Store the partner transaction on the (still held) booking under its row lock, once; commits."""
+    begin_write_transaction(db.session)
     booking = db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
                                 .execution_options(populate_existing=True))
     if booking is None or booking.booking_status != "BOOKED" or booking.payment_status != "PENDING":
