@@ -115,7 +115,9 @@ def build_document(base_url: str) -> dict[str, Any]:
                 "Timestamp": {"type": "apiKey", "in": "header", "name": "X-Timestamp",
                               "description": "unix milliseconds, within ±300 s"},
                 "Signature": {"type": "apiKey", "in": "header", "name": "X-Signature",
-                              "description": "hex HMAC-SHA256(client_secret, base64url_nopad(ts.client_id.body))"},
+                              "description": "hex HMAC-SHA256(client_secret, base64url_nopad(ts.client_id.body)); "
+                                             "a bodiless request signs its raw request target instead, and a "
+                                             "GET or HEAD with a body is refused with code 1"},
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "apikey"},
                 "AccessCode": {"type": "apiKey", "in": "header", "name": "x-ibe-req-name"},
             },

@@ -29,6 +29,16 @@ def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s:
     return True
 
 
+def remember_own_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> None:
+    """Enter a signature the merchant made for its own call to a partner before the call is sent.
+
+    Our outbound calls are signed with the partner's secret and the same recipe as the partner's calls to us; a
+    copy of one sent to our inbound API (e.g. a query URL whose path is /api/v1/transaction) is then answered
+    as a replay. Commits on its own; the caller must hold no pending changes.
+    """
+    remember_signature(client_id, timestamp_ms, digest, window_s)
+
+
 def purge_seen_signatures() -> int:
     """Forget signatures whose window has closed (they would be refused as stale anyway)."""
     result = db.session.execute(delete(SeenSignature).where(SeenSignature.expires_at < utcnow()))

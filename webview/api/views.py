@@ -15,7 +15,7 @@ from webview.api.envelope import (
     refusal_response,
     sealed_reply,
 )
-from webview.api.errors import ApiError, api_response
+from webview.api.errors import ApiError, api_response, envelope_plain_error
 from webview.api.openapi import register_openapi
 from webview.api.schemas import WebviewUrlRequest, parse_json_body
 from webview.extensions import db, limiter
@@ -29,11 +29,22 @@ register_openapi(bp)
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120/minute"), key_func=rate_limit_key)(bp)
 
 
+BODYLESS_METHODS = frozenset({"GET", "HEAD"})
+
+
 @bp.before_request
 def start_exchange():
-    """Start the message-log entry and insist on JSON bodies."""
+    """Start the message-log entry, refuse a body on GET/HEAD and insist on JSON bodies."""
     g.api_started = time.perf_counter()
     g.api_exchange = {"kind": request.endpoint.rsplit(".", 1)[-1].replace("_", "-") if request.endpoint else ""}
+    if request.method in BODYLESS_METHODS and request.get_data(cache=True):
+        # A GET is signed over its request target only when it has no body: a body would be all that is signed,
+        # so a signature made for anything else (a result link, one of our own calls) would fit it.
+        note_exchange(verdict="refused: a GET or HEAD request carries no body")
+        if request.endpoint == "api.booking_detail":
+            note_exchange(result_code="07")
+            return envelope_plain_error("07")
+        raise ApiError(1, "a GET or HEAD request carries no body", fields=["body"])
     if request.method == "POST" and request.mimetype != "application/json":
         if request.path.startswith("/api/v1/partner/"):
             return None  # envelope calls answer 07 from their own parser

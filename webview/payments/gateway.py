@@ -25,13 +25,14 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from flask import current_app
 
+from webview.api.replay import remember_own_signature
 from webview.extensions import db
 from webview.messagelog.services import log_exchange
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
 from webview.signing.envelope import PLACE_ORDER, seal_message
-from webview.signing.hmac import b64url_nopad, canonical_payload, sign
+from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
 __all__ = [
     "EnvelopeGateway",
@@ -205,6 +206,7 @@ class HmacGateway:
             if attempt:
                 self.sleep(_setting("PARTNER_BACKOFF_SECONDS") * 2 ** (attempt - 1))
             timestamp = str(_now_ms())
+            remember_own_signature(client_id, int(timestamp), signed_digest(client_id, timestamp, raw, target))
             headers = {
                 "X-Client-Id": client_id,
                 "X-Timestamp": timestamp,

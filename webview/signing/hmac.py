@@ -20,6 +20,7 @@ __all__ = [
     "result_link_payload",
     "sign",
     "sign_result_link",
+    "signed_digest",
     "verify_request",
     "verify_result_link",
 ]
@@ -48,6 +49,11 @@ def canonical_payload(client_id: str, timestamp: str, body: bytes | None, target
     """P: timestamp.client_id.<body bytes exactly>, or the request target when the body is absent or empty."""
     tail = body if body else target.encode("utf-8")
     return timestamp.encode("utf-8") + b"." + client_id.encode("utf-8") + b"." + tail
+
+
+def signed_digest(client_id: str, timestamp: str, body: bytes | None, target: str) -> str:
+    """sha256(P) hex: the replay-store key of a signed request (the same value `HmacCheck.digest` carries)."""
+    return hashlib.sha256(canonical_payload(client_id, timestamp, body, target)).hexdigest()
 
 
 def _hex_hmac(secret: str, canonical: str) -> str:
