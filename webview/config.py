@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import secrets
+import string
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -30,6 +35,40 @@ def parse_bool(name: str, value: str | bool | None, default: bool) -> bool:
     raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off (got {value!r})")
 
 
+# Production secrets need MIN_SECRET_BITS of entropy, estimated from the text (README "Configuration"): hex
+# digits count 4 bits each, base64/base64url text 6 bits a character, anything else length x log2(the size of the
+# character classes it uses); fewer than MIN_DISTINCT_CHARACTERS different characters is refused outright.
+MIN_SECRET_BITS = 256
+MIN_DISTINCT_CHARACTERS = 12
+HEX_TEXT = re.compile(r"(?:[0-9a-f]{2})+|(?:[0-9A-F]{2})+")
+BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+CHARACTER_CLASSES = ((string.digits, 10), (string.ascii_lowercase, 26), (string.ascii_uppercase, 26))
+OTHER_CHARACTERS = 33  # printable ASCII punctuation and space
+
+
+def secret_entropy_bits(value: str) -> float:
+    """A length and character-class estimate of a secret's entropy, in bits (0 when it repeats few characters)."""
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return 0.0
+    if HEX_TEXT.fullmatch(value):
+        return 4.0 * len(value)
+    if BASE64_TEXT.fullmatch(value):
+        return 6.0 * len(value.rstrip("="))
+    pool = sum(size for chars, size in CHARACTER_CLASSES if any(c in chars for c in value))
+    if any(not c.isascii() or not c.isalnum() for c in value):
+        pool += OTHER_CHARACTERS
+    return len(value) * math.log2(pool)
+
+
+def check_secret_strength(name: str, value: str) -> None:
+    """ConfigError (one line, never the value) unless a production secret carries MIN_SECRET_BITS of entropy."""
+    bits = secret_entropy_bits(value)
+    if bits < MIN_SECRET_BITS:
+        raise ConfigError(
+            f"{name} is too weak for production (about {bits:.0f} bits): use at least 32 bytes (256 bits) of "
+            f"entropy, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+
+
 def write_private_file(path: Path, text: str) -> None:
     """Create a file readable by the owner only (mode 0600), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -53,49 +92,180 @@ def instance_secret(instance_path: Path, name: str) -> str:
     return value
 
 
-# Optional numeric settings read from the environment when present (see the README's configuration table).
-TUNABLES: dict[str, type] = {
-    "HOLD_MINUTES_FLIGHT": int,
-    "HOLD_MINUTES_HOTEL": int,
-    "HOLD_MINUTES_VIP": int,
-    "CATALOG_SEED_DAYS": int,
-    "PARTNER_CONNECT_TIMEOUT": float,
-    "PARTNER_READ_TIMEOUT": float,
-    "PARTNER_RETRIES": int,
-    "PARTNER_BACKOFF_SECONDS": float,
-    "PAYMENT_SYNC_MIN_INTERVAL_SECONDS": float,
-    "JOBS_LEASE_SECONDS": float,
-}
+Kind = type[str] | type[int] | type[float] | type[bool] | type[list]
+KIND_NAMES = {str: "text", int: "integer", float: "number", bool: "on/off", list: "list"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration variable: read from the environment; a `create_app(config)` mapping overrides it.
+
+    `default` None means unset (or computed in load_config, described by `shown`); numbers are refused below
+    `minimum`; `secret` values are never printed. README's configuration table is `flask settings`' output.
+    """
+
+    name: str
+    kind: Kind
+    default: Any
+    doc: str
+    secret: bool = False
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+    shown: str | None = None  # README's default cell when the default is computed or unset
+    sample: str | None = None  # a value the settings test sets in the environment (generic by kind otherwise)
+
+    @property
+    def shown_default(self) -> str:
+        """The default as README's table shows it."""
+        if self.shown is not None:
+            return self.shown
+        if self.kind is bool:
+            return "on" if self.default else "off"
+        if self.kind is float:
+            return f"`{self.default:g}`"
+        return f"`{self.default}`"
+
+    @property
+    def example(self) -> tuple[str, Any]:
+        """(raw environment value, the value load_config makes of it) for the settings test."""
+        if self.sample is not None:
+            raw = self.sample
+        elif self.kind is bool:
+            raw = "0" if self.default else "1"
+        elif self.kind is int:
+            raw = str(max(int(self.minimum or 0), self.default or 0) + 7)
+        elif self.kind is float:
+            raw = str(float(self.default or 0) + 1.5)
+        elif self.kind is list:
+            raw = "first.module, second.module"
+        else:
+            raw = f"{self.name.lower()}-from-env"
+        return raw, parse_setting(self, raw)
+
+    def table_row(self) -> str:
+        """This setting's row in README's configuration table."""
+        kind = KIND_NAMES[self.kind] + (", secret" if self.secret else "")
+        return f"| `{self.name}` | {kind} | {self.shown_default} | {self.doc} |"
+
+
+# The settings table: every variable the application reads. Adding one is one line here (then `flask settings`
+# prints README's table); code reads it as current_app.config[NAME].
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", str, "development", "`development` or `production`. Production refuses to start with "
+            "`SANDBOX_ENABLED`, weak or missing `SECRET_KEY`/`MASTER_KEY` (see below), SQLite, or without https in "
+            "`PUBLIC_BASE_URL`.", choices=("development", "production"),
+            sample="development"),
+    Setting("DATABASE_URL", str, None, "e.g. `postgresql+psycopg://user@host:5432/db` (`postgres://` and "
+            "`postgresql://` are accepted too). PostgreSQL in production.", secret=True,
+            shown="SQLite file `instance/webview.db`", sample="postgresql+psycopg://webview@db.example/webview"),
+    Setting("SECRET_KEY", str, None, "signs the session cookie and result links; production: 32 bytes of entropy "
+            "or more.", secret=True, shown="generated into `instance/secret_key` (development)"),
+    Setting("MASTER_KEY", str, None, "encrypts secrets at rest (client secrets, private keys); production: 32 "
+            "bytes of entropy or more. Keep it safe: without it they cannot be read.", secret=True,
+            shown="generated into `instance/master_key` (development)"),
+    Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "the address partners and users reach; used in "
+            "`url_open`, the result URL and IPN URLs.", sample="https://shop.example"),
+    Setting("SANDBOX_ENABLED", bool, None, "registers `/sandbox/*`.", shown="on in development, off in production",
+            sample="0"),
+    Setting("SANDBOX_TOKEN", str, None, "when set, every operator and QA page and the test API under `/sandbox` "
+            "require it, from any address (docs/sandbox.md).", secret=True, shown="unset"),
+    Setting("MAIL_URL", str, None, "`smtp://user:pass@host:587?starttls=1` or `smtps://…`.", secret=True,
+            shown="unset (mail goes to the sandbox catcher)", sample="smtp://mail.example:25"),
+    Setting("MAIL_FROM", str, "webview <no-reply@webview.local>", "sender of customer emails."),
+    Setting("SUPPORT_EMAIL", str, None, "the support address shown in customer emails.",
+            shown="the address of `MAIL_FROM`", sample="help@shop.example"),
+    Setting("RATELIMIT_STORAGE_URI", str, "memory://", "`redis://127.0.0.1:6379/0` when several nodes serve.",
+            secret=True, sample="redis://127.0.0.1:6379/0"),
+    Setting("API_RATE_LIMIT", str, "120/minute", "partner API calls per partner credential.", sample="7/minute"),
+    Setting("ORDER_STATUS_RATE_LIMIT", str, "60/minute", "order status polls of the result screen.",
+            sample="9/minute"),
+    Setting("LAUNCH_TOKEN_TTL_SECONDS", int, 300, "lifetime of the single-use token in `url_open`.", minimum=1),
+    Setting("SESSION_TTL_SECONDS", int, 3600, "lifetime of a webview session.", minimum=1),
+    Setting("SECRET_ROTATION_GRACE_SECONDS", int, 7 * 24 * 3600, "how long the previous client secret keeps "
+            "verifying after a rotation.", minimum=0),
+    Setting("MESSAGE_LOG_RETENTION_DAYS", int, 90, "partner message log retention.", minimum=1),
+    Setting("MAX_CONTENT_LENGTH", int, 64 * 1024, "request size limit in bytes (413 above it).", minimum=1024),
+    Setting("HOLD_MINUTES_FLIGHT", int, 20, "how long a held flight booking waits for payment.", minimum=0),
+    Setting("HOLD_MINUTES_HOTEL", int, 30, "how long a held hotel booking waits for payment.", minimum=0),
+    Setting("HOLD_MINUTES_VIP", int, 15, "how long a held VIP plan booking waits for payment.", minimum=0),
+    Setting("CATALOG_SEED_DAYS", int, 60, "days of demo catalog the seed generates.", minimum=1),
+    Setting("PARTNER_CONNECT_TIMEOUT", float, 3.05, "connect timeout of our calls to partner APIs, seconds.",
+            minimum=0),
+    Setting("PARTNER_READ_TIMEOUT", float, 10.0, "read timeout of our calls to partner APIs, seconds.", minimum=0),
+    Setting("PARTNER_RETRIES", int, 2, "extra tries of a partner call (same idempotency key).", minimum=0),
+    Setting("PARTNER_BACKOFF_SECONDS", float, 0.25, "first pause between partner call tries (then doubled).",
+            minimum=0),
+    Setting("PAYMENT_SYNC_MIN_INTERVAL_SECONDS", float, 10.0, "least time between two queries of a partner about "
+            "one pending payment.", minimum=0),
+    Setting("RESULT_SYNC_AFTER_SECONDS", float, 5.0, "how long the result screen waits before asking the partner "
+            "about a pending payment.", minimum=0),
+    Setting("RESULT_REFRESH_SECONDS", int, 5, "refresh period of the result screen while a payment is pending.",
+            minimum=1),
+    Setting("BRIDGE_TIMEOUT_MS", int, 4000, "how long the handoff screen waits for the host's bridge before "
+            "showing its button.", minimum=0),
+    Setting("JOBS_EMBEDDED_WORKER", bool, False, "run the jobs worker in a thread of the web process "
+            "(`flask serve` turns it on)."),
+    Setting("JOBS_LEASE_SECONDS", float, 60.0, "how long a worker holds a job before another may take it over.",
+            minimum=0.01),
+    Setting("JOBS_POLL_SECONDS", float, 1.0, "how often an idle worker looks for due jobs.", minimum=0.01),
+    Setting("JOBS_BACKOFF_BASE_SECONDS", float, 2.0, "first pause before a failed job is retried (then doubled).",
+            minimum=0.01),
+    Setting("JOBS_BACKOFF_CAP_SECONDS", float, 600.0, "longest pause between two tries of a job.", minimum=0.01),
+    Setting("JOBS_RETENTION_DAYS", float, 30.0, "how long finished jobs are kept.", minimum=0.01),
+    Setting("JOBS_EXTRA_MODULES", list, (), "comma-separated modules with more job handlers, imported at start.",
+            shown="none"),
+    Setting("DEMO_SUPPLIER_SLOW_SECONDS", float, 5.0, "delay of the `slow-issue@` demo supplier value.", minimum=0),
+)
+SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def parse_setting(setting: Setting, raw: Any) -> Any:
+    """The typed value of a setting from its raw text (environment) or value (overrides); ConfigError if bad."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return list(setting.default) if setting.kind is list else setting.default
+    name, kind = setting.name, setting.kind
+    if kind is bool:
+        return parse_bool(name, raw, bool(setting.default))
+    if kind is list:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+            raise ConfigError(f"{name} must be a comma-separated list (got {raw!r})")
+        return [item.strip() for item in items if item.strip()]
+    if kind is str:
+        value = str(raw).strip()
+        if setting.choices and value.lower() not in setting.choices:
+            raise ConfigError(f"{name} must be one of {', '.join(setting.choices)} (got {value!r})")
+        return value.lower() if setting.choices else value
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        value = int(raw) if kind is int else float(raw)
+    except (TypeError, ValueError):
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what} (got {raw!r})") from None
+    if kind is int and isinstance(raw, float) and raw != value:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(f"{name} must be at least {setting.minimum:g} (got {raw!r})")
+    return value
+
+
+def settings_table() -> str:
+    """README's configuration table (markdown), generated from SETTINGS."""
+    lines = ["| variable | type | default | meaning |", "|---|---|---|---|"]
+    return "\n".join(lines + [setting.table_row() for setting in SETTINGS])
 
 
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
-    """Build the Flask config mapping from the environment and optional overrides."""
+    """Build the Flask config mapping from SETTINGS (environment, then `overrides`) and the fixed settings."""
     overrides = dict(overrides or {})
-    env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
-
-    def setting(name: str, default=None):
-        return overrides.get(name, env.get(name, default))
-
-    app_env = str(setting("APP_ENV", "development")).strip().lower()
-    if app_env not in {"development", "production"}:
-        raise ConfigError(f"APP_ENV must be 'development' or 'production' (got {app_env!r})")
-    production = app_env == "production"
-
     config: dict = {
-        "APP_ENV": app_env,
-        "PUBLIC_BASE_URL": str(setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000")).rstrip("/"),
-        "SANDBOX_ENABLED": parse_bool("SANDBOX_ENABLED", setting("SANDBOX_ENABLED"), not production),
-        "SANDBOX_TOKEN": setting("SANDBOX_TOKEN") or None,
-        "MAIL_URL": setting("MAIL_URL") or None,
-        "MAIL_FROM": setting("MAIL_FROM", "webview <no-reply@webview.local>"),
-        "RATELIMIT_STORAGE_URI": setting("RATELIMIT_STORAGE_URI", "memory://"),
-        "LAUNCH_TOKEN_TTL_SECONDS": int(setting("LAUNCH_TOKEN_TTL_SECONDS", 300)),
-        "SESSION_TTL_SECONDS": int(setting("SESSION_TTL_SECONDS", 3600)),
+        setting.name: parse_setting(setting, overrides.get(setting.name, os.environ.get(setting.name)))
+        for setting in SETTINGS
+    }
+    production = config["APP_ENV"] == "production"
+    config.update({
         "SIGNATURE_WINDOW_SECONDS": 300,
-        "SECRET_ROTATION_GRACE_SECONDS": int(setting("SECRET_ROTATION_GRACE_SECONDS", 7 * 24 * 3600)),
-        "MESSAGE_LOG_RETENTION_DAYS": int(setting("MESSAGE_LOG_RETENTION_DAYS", 90)),
-        "MAX_CONTENT_LENGTH": int(setting("MAX_CONTENT_LENGTH", 64 * 1024)),
-        "JOBS_EMBEDDED_WORKER": parse_bool("JOBS_EMBEDDED_WORKER", setting("JOBS_EMBEDDED_WORKER"), False),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
@@ -103,14 +273,18 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-    }
+    })
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    if config["SANDBOX_ENABLED"] is None:
+        config["SANDBOX_ENABLED"] = not production
+    config["SANDBOX_TOKEN"] = config["SANDBOX_TOKEN"] or None
 
-    database_url = setting("DATABASE_URL") or f"sqlite:///{instance_path / 'webview.db'}"
+    database_url = config["DATABASE_URL"] or f"sqlite:///{instance_path / 'webview.db'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    config["SQLALCHEMY_DATABASE_URI"] = database_url
+    config["DATABASE_URL"] = config["SQLALCHEMY_DATABASE_URI"] = database_url
 
     base = urlsplit(config["PUBLIC_BASE_URL"])
     if base.scheme not in {"http", "https"} or not base.hostname:
@@ -119,12 +293,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["PREFERRED_URL_SCHEME"] = base.scheme
 
     for name in ("SECRET_KEY", "MASTER_KEY"):
-        value = setting(name)
-        if not value:
+        if not config[name]:
             if production:
                 raise ConfigError(f"{name} must be set in production")
-            value = instance_secret(instance_path, name.lower())
-        config[name] = value
+            config[name] = instance_secret(instance_path, name.lower())
+        elif production:
+            check_secret_strength(name, config[name])
+    if production and config["SECRET_KEY"] == config["MASTER_KEY"]:
+        raise ConfigError("SECRET_KEY and MASTER_KEY must differ in production")
 
     if production:
         if config["SANDBOX_ENABLED"]:
@@ -134,20 +310,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         if database_url.startswith("sqlite"):  # no row locks across processes: refunds and IPNs need PostgreSQL
             raise ConfigError("DATABASE_URL must be PostgreSQL in production (SQLite is for development)")
 
-    for name, kind in TUNABLES.items():  # optional tunables: only set when given, the code keeps its defaults
-        raw = setting(name)
-        if raw is None or raw == "":
-            continue
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name} must be a number (got {raw!r})") from None
-        if value < 0:
-            raise ConfigError(f"{name} must not be negative (got {raw!r})")
-        config[name] = value
-
     for key, value in overrides.items():  # anything not read above passes through unchanged
-        if key not in config and key not in {"DATABASE_URL", "INSTANCE_PATH"}:
+        if key not in config and key != "INSTANCE_PATH":
             config[key] = value
     return config
 

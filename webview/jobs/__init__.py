@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 
 from flask import Flask
 
@@ -37,38 +36,10 @@ __all__ = [
     "start_embedded_worker",
 ]
 
-# Settings read from app.config, else from the environment (the worker processes get them that way).
-NUMERIC_SETTINGS = {
-    "JOBS_LEASE_SECONDS": 60.0,
-    "JOBS_POLL_SECONDS": 1.0,
-    "JOBS_BACKOFF_BASE_SECONDS": 2.0,
-    "JOBS_BACKOFF_CAP_SECONDS": 600.0,
-    "JOBS_RETENTION_DAYS": 30.0,
-}
-
-
-def _load_settings(app: Flask) -> None:
-    """Fill JOBS_* settings from the environment when the config has none, and check them."""
-    for name, default in NUMERIC_SETTINGS.items():
-        raw = app.config.get(name, os.environ.get(name, default))
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name} must be a number (got {raw!r})") from None
-        if value <= 0:
-            raise ConfigError(f"{name} must be positive (got {raw!r})")
-        app.config[name] = value
-    modules = app.config.get("JOBS_EXTRA_MODULES", os.environ.get("JOBS_EXTRA_MODULES", ""))
-    if isinstance(modules, str):
-        modules = [name.strip() for name in modules.split(",") if name.strip()]
-    app.config["JOBS_EXTRA_MODULES"] = list(modules)
-
-
 def init_app(app: Flask) -> None:
-    """Read the JOBS_* settings, import extra handler modules, add the CLI and the embedded-worker starter."""
+    """Import extra handler modules (JOBS_* settings: webview.config.SETTINGS), add the CLI and the worker starter."""
     from webview.jobs.cli import jobs_cli
 
-    _load_settings(app)
     for name in app.config["JOBS_EXTRA_MODULES"]:
         try:
             importlib.import_module(name)

@@ -15,7 +15,6 @@ Magic test values (for unattended runs; listed in the README):
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -111,8 +110,7 @@ def issue(order: SupplyOrder) -> Issued:
     if refusal:
         raise SupplierRefused(refusal)
     if order.contact_email.lower().startswith(SLOW_ISSUE_EMAIL_PREFIX):
-        time.sleep(float(current_app.config.get("DEMO_SUPPLIER_SLOW_SECONDS")
-                         or os.environ.get("DEMO_SUPPLIER_SLOW_SECONDS") or 5))
+        time.sleep(float(current_app.config["DEMO_SUPPLIER_SLOW_SECONDS"]))
     documents = _documents(order)
     db.session.add(SupplierIssue(reference=order.reference, product=order.product, pnr=documents.pnr,
                                  tickets=documents.tickets, issued_at=utcnow()))
