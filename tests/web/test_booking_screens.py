@@ -197,3 +197,38 @@ def test_dates_of_birth_are_checked_against_the_travel_date(user, catalog):
     assert response.status_code == 422
     assert "Em bé phải dưới 2 tuổi vào ngày bay" in response.get_data(as_text=True)
     assert date.fromisoformat(infant_too_old) < travel
+
+
+# Every lifecycle state the list can show: (booking, payment, issue) → (Vietnamese title, English title, tone).
+LIST_STATES = [
+    (("PENDING", "PENDING", "PENDING"), "Đang giữ chỗ cho đơn hàng", "Reserving your booking", "warn"),
+    (("BOOKED", "PENDING", "PENDING"), "Đã giữ chỗ, đang chờ thanh toán", "Booking held, awaiting payment", "warn"),
+    (("FAILED", "PENDING", "PENDING"), "Không giữ được chỗ cho đơn hàng này", "We could not hold this booking", "bad"),
+    (("EXPIRED", "PENDING", "PENDING"), "Đã hết thời gian giữ chỗ", "Hold expired", "bad"),
+    (("CANCELLED", "PENDING", "PENDING"), "Đơn hàng đã hủy", "Booking cancelled", "bad"),
+    (("BOOKED", "FAILED", "PENDING"), "Thanh toán không thành công", "Payment failed", "bad"),
+    (("BOOKED", "SUCCESS", "PROCESSING"), "Đã nhận thanh toán, đang xuất vé", "Payment received, issuing", "warn"),
+    (("BOOKED", "SUCCESS", "SUCCESS"), "Đặt chỗ thành công", "Booking confirmed", "ok"),
+    (("BOOKED", "SUCCESS", "FAILED"), "Đã thanh toán nhưng chưa xuất được", "Paid but not issued", "bad"),
+    (("BOOKED", "REFUNDED", "FAILED"), "Đã hoàn tiền", "Refunded", "closed"),
+    (("BOOKED", "PARTIALLY_REFUNDED", "SUCCESS"), "Đã hoàn tiền một phần", "Partially refunded", "ok"),
+]
+
+
+@pytest.mark.parametrize(("statuses", "title_vi", "title_en", "tone"), LIST_STATES,
+                         ids=["/".join(state[0]) for state in LIST_STATES])
+def test_orders_list_shows_each_state_in_words_and_colour(user, screen, fare, statuses, title_vi, title_en, tone):
+    """The list's status pill carries the whole message and the state's tone, never one letter on a grey dot."""
+    from webview.booking.models import Booking
+
+    hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT})
+    booking = db.session.query(Booking).one()
+    booking.booking_status, booking.payment_status, booking.issue_status = statuses
+    db.session.commit()
+    for client, title in ((user, title_vi), (screen(locale="en"), title_en)):
+        html = client.get("/w/orders").get_data(as_text=True)
+        pill = re.search(r'data-testid="order-item-status" data-tone="(\w+)"><span class="dot (\w+)"></span>([^<]*)<',
+                         html)
+        assert pill, html[-2000:]
+        assert pill.group(1) == pill.group(2) == tone
+        assert unescape(pill.group(3)).strip() == title

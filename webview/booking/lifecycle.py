@@ -93,6 +93,14 @@ MESSAGES = {
                 _l("We are checking this booking. Please contact support if this does not change.")),
 }
 
+# The colour of each state's status dot: ok (it stands), warn (on its way), bad (it did not happen), closed.
+TONES = {
+    "holding": "warn", "held": "warn", "paid": "warn",
+    "issued": "ok", "partially_refunded": "ok",
+    "hold_failed": "bad", "expired": "bad", "cancelled": "bad", "payment_failed": "bad", "issue_failed": "bad",
+    "refunded": "closed", "unknown": "warn",
+}
+
 
 class HasStatuses(Protocol):
     booking_status: str
@@ -125,6 +133,11 @@ def status_key(booking: HasStatuses) -> str:
 def status_message(booking: HasStatuses) -> tuple[str, str]:
     """(title, detail) for the customer, lazily translated into the request's language."""
     return MESSAGES[status_key(booking)]
+
+
+def status_tone(booking: HasStatuses) -> str:
+    """ok, warn, bad or closed: the colour of the booking's status dot."""
+    return TONES[status_key(booking)]
 
 
 def email_kind(booking: HasStatuses) -> str | None:

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, FormField
 
 from webview.booking.forms import FlightSearchForm, HotelSearchForm, Passenger
+from webview.booking.lifecycle import status_tone  # noqa: F401  (templates of the payments views ask screens)
 from webview.catalog.generator import local_today
 from webview.catalog.offers import Passengers, Quote
 from webview.catalog.services import airports, hotel_cities, search_flights, search_hotels
@@ -267,20 +268,6 @@ def travellers_payload(form, quote: Quote, selection: Selection) -> list[dict]:
 def contact_payload(form) -> dict[str, str]:
     """The validated contact person (phone already normalised to +84…)."""
     return {"name": form.contact_name.data, "email": form.contact_email.data, "phone": form.contact_phone.data}
-
-
-STATUS_TONES = {"FAILED": "bad", "EXPIRED": "bad", "CANCELLED": "bad"}
-
-
-def status_tone(booking) -> str:
-    """ok, warn or bad: the colour of an order's status dot."""
-    if booking.booking_status in STATUS_TONES:
-        return STATUS_TONES[booking.booking_status]
-    if booking.payment_status == "FAILED" or booking.issue_status == "FAILED":
-        return "bad"
-    if booking.payment_status == "SUCCESS" and booking.issue_status == "SUCCESS":
-        return "ok"
-    return "warn"
 
 
 def is_releasable(booking, now: datetime | None = None) -> bool:

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from webview.booking import screens
 from webview.booking.forms import ConfirmForm, TravellersForm
 from webview.booking.layout import layout_context
-from webview.booking.lifecycle import status_message
+from webview.booking.lifecycle import status_message, status_tone
 from webview.booking.services import (
     BookingError,
     BookingNotFound,
@@ -46,7 +46,7 @@ def inject_layout() -> dict:
         "traveller_heading": screens.traveller_heading,
         "today_iso": lambda: local_today().isoformat(),
         "as_date": screens.as_date,
-        "status_tone": screens.status_tone,
+        "status_tone": status_tone,
         "hold_left": screens.hold_left,
     }
 
@@ -277,8 +277,8 @@ def orders():
     """My orders: the session customer's bookings with this partner, newest first."""
     launch = current_launch()
     bookings = customer_bookings(partner_id=launch.partner_id, customer_id=launch.customer_id)
-    return render_template("booking/orders.html", bookings=bookings,
-                           messages={booking.reference: status_message(booking)[0] for booking in bookings})
+    statuses = {booking.reference: (status_message(booking)[0], status_tone(booking)) for booking in bookings}
+    return render_template("booking/orders.html", bookings=bookings, statuses=statuses)
 
 
 @bp.get("/orders/<reference>")
