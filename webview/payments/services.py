@@ -1,17 +1,22 @@
 """Payment status transitions: checkout handoff, IPN / commit / query results, applied under a row lock.
 
-Every transition runs in one transaction that locks the booking row (SELECT … FOR UPDATE), is idempotent, and
+Every transition runs in one transaction that locks the booking row (SELECT … FOR UPDATE; SQLite's write lock
+there), is idempotent (a status that lost a race is decided again on the fresh row), and
 writes its side effects (issuance, emails) to the jobs outbox in that same transaction. Calls to the partner
 happen before the lock is taken, never while it is held.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from webview.booking.inventory import release_inventory, reserve_inventory
 from webview.booking.lifecycle import apply_transition
@@ -32,10 +37,14 @@ from webview.payments.gateway import (
 from webview.payments.models import CheckoutHandoff, PaymentCheck, PaymentEvent
 from webview.payments.notify import queue_booking_email
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 PAID = ("SUCCESS", "PARTIALLY_REFUNDED", "REFUNDED")
 ISSUE_JOB = "payments.issue"
 SYNC_MIN_INTERVAL_S = 10.0
 FIRST_CHECK_DELAY_S = 5
+STALE_ROW_TRIES = 3
 
 
 class CheckoutError(Exception):
@@ -207,13 +216,18 @@ def apply_payment_status(partner: Partner, *, reference: str, status: str, amoun
     Checks: booking exists (3) → belongs to the partner (4) → amount equals (5, when given) → state. PENDING
     changes nothing (0); a repeat is 0; FAILURE after SUCCESS is 6; a late SUCCESS re-holds or is 6.
     """
-    booking = lock_booking(reference)
-    outcome = _decide(partner, booking, status=status, amount=amount, transaction_id=transaction_id, source=source)
-    if outcome.changed:
-        db.session.commit()
-    else:
-        db.session.rollback()  # nothing changed: release the row lock
-    return outcome
+
+    def apply() -> StatusOutcome:
+        booking = lock_booking(reference)
+        outcome = _decide(partner, booking, status=status, amount=amount, transaction_id=transaction_id,
+                          source=source)
+        if outcome.changed:
+            db.session.commit()
+        else:
+            db.session.rollback()  # nothing changed: release the row lock
+        return outcome
+
+    return _on_fresh_row(apply, reference)
 
 
 def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: int | None,
@@ -241,19 +255,38 @@ def apply_commit(partner: Partner, *, booking_number: str, partner_trans_id: str
     """
     from webview.payments.gateway import PRODUCT_TYPES
 
-    booking = lock_booking(booking_number)
-    if booking is None or booking.partner_id != partner.id:
-        db.session.rollback()
-        return "02", None
-    if PRODUCT_TYPES.get(booking.product) != product_type:
-        db.session.rollback()
-        return "07", booking
-    if booking.payment_status in PAID:
-        db.session.rollback()
-        return ("00" if booking.partner_transaction_id == partner_trans_id else "08"), booking
-    outcome = _apply_success(booking, "commit", partner_trans_id, None)
-    db.session.commit()
-    return ("00" if outcome.code == 0 else "02"), booking
+    def apply() -> tuple[str, Booking | None]:
+        booking = lock_booking(booking_number)
+        if booking is None or booking.partner_id != partner.id:
+            db.session.rollback()
+            return "02", None
+        if PRODUCT_TYPES.get(booking.product) != product_type:
+            db.session.rollback()
+            return "07", booking
+        if booking.payment_status in PAID:
+            db.session.rollback()
+            return ("00" if booking.partner_transaction_id == partner_trans_id else "08"), booking
+        outcome = _apply_success(booking, "commit", partner_trans_id, None)
+        db.session.commit()
+        return ("00" if outcome.code == 0 else "02"), booking
+
+    return _on_fresh_row(apply, booking_number)
+
+
+def _on_fresh_row(apply: Callable[[], T], reference: str) -> T:
+    """Run one row-lock unit of work; if a concurrent writer changed the booking first, run it again on the
+    fresh row, so the answer follows the rules for the state as it is now (a duplicate gets its code, not 500).
+
+    The row lock makes this rare (FOR UPDATE, or SQLite's write lock); the booking's version counter is what
+    notices it (StaleDataError) when a writer got past the lock anyway.
+    """
+    for attempt in range(1, STALE_ROW_TRIES):
+        try:
+            return apply()
+        except StaleDataError:
+            db.session.rollback()
+            log.warning("booking %s changed under a payment status (try %s); reading it again", reference, attempt)
+    return apply()  # a conflict on the last try is a real fault
 
 
 # -- asking the partner ----------------------------------------------------------------------------------------
