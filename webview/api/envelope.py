@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from flask import Response, jsonify, request
@@ -10,6 +9,7 @@ from flask import Response, jsonify, request
 from webview.api.auth import note_exchange, now_ms
 from webview.api.errors import ENVELOPE_HTTP, envelope_plain_error
 from webview.api.replay import remember_signature
+from webview.core.jsontext import JsonRejected, parse_json
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_access_code
@@ -45,8 +45,8 @@ def identify_envelope_partner() -> Partner:
 def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]:
     """Decrypt and verify the body; refuse replays and an access code that is not the header's."""
     try:
-        body = json.loads(request.get_data(cache=True) or b"null")
-    except ValueError:
+        body = parse_json(request.get_data(cache=True) or b"null")
+    except JsonRejected:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("key"), str) or not isinstance(body.get("data"), str):
         raise EnvelopeRefusal("07", "body must be a JSON object with string key and data", partner)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from webview.api.errors import ApiError
+from webview.core.jsontext import JsonRejected, parse_json
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{6,18}[0-9]$"
 
@@ -69,9 +69,9 @@ def field_names(error: ValidationError) -> list[str]:
 def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
     """Validate a raw JSON body against a schema; refusals list the offending fields (code 1)."""
     try:
-        data = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ApiError(1, "body is not valid JSON", fields=["body"]) from error
+        data = parse_json(raw) if raw else None
+    except JsonRejected as error:
+        raise ApiError(1, f"body is not valid JSON ({error})", fields=["body"]) from error
     if not isinstance(data, dict):
         raise ApiError(1, "body must be a JSON object", fields=["body"])
     try:

@@ -54,7 +54,7 @@ def start_exchange():
 
 @bp.after_request
 def log_api_exchange(response):
-    """Every partner call lands in the message log, after the view's own transaction."""
+    """Every partner call lands in the message log, after the view's own transaction; logging never fails it."""
     exchange = g.pop("api_exchange", None)
     if exchange is None or request.endpoint in {"api.openapi_document"}:
         return response
@@ -63,18 +63,29 @@ def log_api_exchange(response):
         request_body = request.get_data(cache=True)
     except HTTPException:  # e.g. the body was too large to read
         request_body = b""
-    log_exchange(
-        direction="inbound",
-        method=request.method,
-        url=request.url,
-        status_code=response.status_code,
-        latency_ms=int((time.perf_counter() - g.get("api_started", time.perf_counter())) * 1000),
-        request_headers=dict(request.headers),
-        request_body=request_body,
-        response_body=response.get_data() if response.is_json else b"",
+    facts = {
+        "direction": "inbound",
+        "method": request.method,
+        "url": request.url,
+        "status_code": response.status_code,
+        "latency_ms": int((time.perf_counter() - g.get("api_started", time.perf_counter())) * 1000),
         **exchange,
-    )
-    db.session.commit()
+    }
+    try:
+        log_exchange(request_headers=dict(request.headers), request_body=request_body,
+                     response_body=response.get_data() if response.is_json else b"", **facts)
+        db.session.commit()
+    except Exception as error:  # whatever broke the entry, the partner still gets its answer
+        db.session.rollback()
+        current_app.logger.warning("message log: full entry not written (%s); keeping a reduced one",
+                                   type(error).__name__)
+        reduced = {**facts, "verdict": f"{facts.get('verdict', '')} [entry reduced: {type(error).__name__}]"}
+        try:
+            log_exchange(**reduced)
+            db.session.commit()
+        except Exception as second:  # the log store itself is down
+            db.session.rollback()
+            current_app.logger.error("message log: exchange not logged (%s)", type(second).__name__)
     return response
 
 

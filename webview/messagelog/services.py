@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete
 
+from webview.core.jsontext import JsonRejected, parse_json
 from webview.db import utcnow
 from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
@@ -84,11 +85,11 @@ def redact_body(body: bytes | str | None) -> str:
     """Redact a JSON or form body for the log; other bodies are summarised, never stored raw."""
     if not body:
         return ""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        data = json.loads(text)
-    except ValueError:
-        return f"[non-JSON body, {len(text)} chars]"
+        data = parse_json(body)
+    except JsonRejected:
+        chars = len(body.decode("utf-8", "replace")) if isinstance(body, bytes) else len(body)
+        return f"[non-JSON body, {chars} chars]"
     if isinstance(data, dict):
         data = redact_mapping(data)
     elif isinstance(data, list):
