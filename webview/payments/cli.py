@@ -1,4 +1,4 @@
-"""Operator commands: `flask refunds create`, `flask bookings cancel`, `flask bookings show`."""
+"""Operator commands: `flask refunds create|retry`, `flask bookings cancel`, `flask bookings show`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from webview.jobs import Job
 from webview.messagelog.models import PartnerMessage
 from webview.partners.models import Partner
 from webview.payments.models import PaymentEvent, Refund
-from webview.payments.refunds import RefundError, RefundStillPending, cancel_booking, create_refund, process_refund
+from webview.payments.refunds import (
+    RefundError,
+    RefundStillPending,
+    cancel_booking,
+    create_refund,
+    process_refund,
+    retry_refund,
+)
 
 
 def _settle_now(refund: Refund) -> Refund:
@@ -58,6 +65,27 @@ def refunds_create(reference: str, amount: int, reason: str, queue_only: bool) -
     click.echo(_describe(refund))
     if refund.status == "FAILED":
         raise SystemExit(1)
+
+
+@refunds_cli.command("retry")
+@click.argument("request_id")
+@click.option("--queue-only", is_flag=True, help="Leave the partner call to the worker instead of trying now.")
+def refunds_retry(request_id: str, queue_only: bool) -> None:
+    """Send the FAILED refund REQUEST_ID (as `bookings show` lists it) to the partner again, same request_id."""
+    try:
+        refund = retry_refund(request_id)
+    except RefundError as error:
+        raise click.ClickException(str(error)) from error
+    if not queue_only:
+        refund = _settle_now(refund)
+    click.echo(_describe(refund))
+    if refund.status == "FAILED":
+        raise SystemExit(1)
+
+
+def retry_hint(refund: Refund) -> str | None:
+    """The command that sends a refused refund again (None for the others)."""
+    return f"flask refunds retry {refund.request_id}" if refund.status == "FAILED" else None
 
 
 @click.group("bookings")
@@ -113,7 +141,8 @@ def booking_report(booking: Booking) -> dict:
                       "transaction_id": e.partner_transaction_id, "amount": e.amount, "outcome": e.outcome}
                      for e in events],
         "refunds": [{"request_id": r.request_id, "amount": r.amount, "status": r.status, "kind": r.kind,
-                     "manual": r.manual, "code": r.result_code, "reason": r.reason, "message": r.message}
+                     "manual": r.manual, "code": r.result_code, "reason": r.reason, "message": r.message,
+                     "retry": retry_hint(r)}
                     for r in refunds],
         "jobs": [{"id": j.id, "kind": j.kind, "state": j.state, "attempts": j.attempts, "key": j.key}
                  for j in jobs],
@@ -142,7 +171,9 @@ def bookings_show(reference: str, as_json: bool) -> None:
         click.echo(f"\n{section} ({len(report[section])})")
         for row in report[section]:
             flag = "  [MANUAL]" if row.get("manual") else ""
-            click.echo("  " + "  ".join(f"{k}={v}" for k, v in row.items() if k != "manual") + flag)
+            click.echo("  " + "  ".join(f"{k}={v}" for k, v in row.items() if k not in {"manual", "retry"}) + flag)
+            if row.get("retry"):
+                click.echo(f"    ! refused by the partner ({row['message']}); to send it again: {row['retry']}")
 
 
 def init_app(app: Flask) -> None:

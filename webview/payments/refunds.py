@@ -4,7 +4,8 @@ A refund is opened under the booking's row lock, where the total of successful a
 never to exceed what was paid; it carries a `request_id` sent unchanged on every try. hmac refunds are sent to
 the partner by a job (`payments.refund`) with no lock held, then settled under the lock: SUCCESS raises
 `refunded_amount` and moves payment to PARTIALLY_REFUNDED or REFUNDED (with the `refunded` email), a refusal is
-FAILED, an unknown outcome (5xx, timeout) is retried with the same request_id. Envelope partners have no refund
+FAILED, an unknown outcome (5xx, timeout) is retried with the same request_id. An operator may send a FAILED
+refund again (`retry_refund`): same request_id, same job, the cap checked again. Envelope partners have no refund
 API: their refunds are recorded as manual, to settle with the partner, and marked so everywhere.
 """
 
@@ -52,29 +53,39 @@ def committed_refunds(booking: Booking) -> int:
         Refund.booking_id == booking.id, Refund.status.in_(("SUCCESS", "PENDING")))) or 0)
 
 
-def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "operator",
-                request_id: str | None = None) -> Refund:
-    """Add a refund to a booking whose row the caller has locked; the caller commits. RefundError if refused."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise RefundError("the amount must be a whole number of VND above 0")
+def _check_within_payment(booking: Booking, amount: int) -> None:
+    """RefundError unless `amount` more can be refunded on this (locked) booking."""
     if booking.payment_status not in REFUNDABLE:
         raise RefundError(f"booking {booking.reference} has no payment to refund (payment {booking.payment_status})")
     available = booking.amount - committed_refunds(booking)
     if amount > available:
         raise RefundError(f"{amount} VND exceeds what can still be refunded for {booking.reference}: {available} VND")
+
+
+def _queue_refund(booking: Booking, refund: Refund, key: str) -> None:
+    """Queue the partner call of a pending refund; the booking's version moves so a racing open on a stale copy
+    fails to write."""
+    booking.updated_at = utcnow()
+    enqueue(REFUND_JOB, {"refund_id": refund.id, "reference": booking.reference}, key=key)
+
+
+def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "operator",
+                request_id: str | None = None) -> Refund:
+    """Add a refund to a booking whose row the caller has locked; the caller commits. RefundError if refused."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise RefundError("the amount must be a whole number of VND above 0")
+    _check_within_payment(booking, amount)
     partner = db.session.get(Partner, booking.partner_id)
     manual = partner.profile == "envelope"
     refund = Refund(booking_id=booking.id, request_id=request_id or new_request_id(), amount=amount,
                     reason=(reason or "").strip()[:MAX_REASON], kind=kind, manual=manual, status="PENDING")
     db.session.add(refund)
-    booking.updated_at = utcnow()  # bumps the booking's version: a racing open on a stale copy fails to write
     db.session.flush()
     if manual:
         refund.message = "manual refund: settle with the partner"
         _settle_success(booking, refund)
     else:
-        enqueue(REFUND_JOB, {"refund_id": refund.id, "reference": booking.reference},
-                key=f"refund:{refund.request_id}")
+        _queue_refund(booking, refund, key=f"refund:{refund.request_id}")
     return refund
 
 
@@ -89,6 +100,34 @@ def create_refund(reference: str, amount: int, reason: str, *, kind: str = "oper
     except RefundError:
         db.session.rollback()
         raise
+    db.session.commit()
+    return refund
+
+
+def retry_refund(request_id: str) -> Refund:
+    """Send a refund the partner refused again, with its own request_id, under the booking's row lock; commits.
+
+    The refund goes back to PENDING and to the refund job; what it may still give back is checked again (other
+    refunds may have been opened since). RefundError when there is no such refund or it is not FAILED.
+    """
+    request_id = (request_id or "").strip()
+    reference = db.session.scalar(select(Booking.reference).join(Refund, Refund.booking_id == Booking.id)
+                                  .where(Refund.request_id == request_id))
+    booking = lock_booking(reference) if reference is not None else None
+    refund = db.session.scalar(select(Refund).where(Refund.request_id == request_id)
+                               .execution_options(populate_existing=True)) if booking is not None else None
+    try:
+        if refund is None:
+            raise RefundError(f"no refund {request_id}")
+        if refund.status != "FAILED":
+            raise RefundError(f"refund {request_id} is {refund.status}: only a failed refund can be retried")
+        _check_within_payment(booking, refund.amount)
+    except RefundError:
+        db.session.rollback()
+        raise
+    refund.status, refund.completed_at, refund.result_code = "PENDING", None, None
+    refund.message = f"retried by an operator after: {refund.message}"[:300]
+    _queue_refund(booking, refund, key=f"refund:{refund.request_id}:retry:{refund.attempts}")
     db.session.commit()
     return refund
 
