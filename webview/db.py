@@ -63,3 +63,8 @@ def begin_write_transaction(session: Session) -> None:
     driver = connection.connection.dbapi_connection
     if not driver.in_transaction:
         driver.execute("BEGIN IMMEDIATE")
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC (SQLite hands datetimes back naive)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

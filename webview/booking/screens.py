@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +25,7 @@ from webview.booking.lifecycle import status_tone  # noqa: F401  (templates of t
 from webview.catalog.generator import local_today
 from webview.catalog.offers import Passengers, Quote
 from webview.catalog.services import airports, hotel_cities, search_flights, search_hotels
-from webview.db import utcnow
+from webview.db import as_utc, utcnow
 from webview.i18n import format_local_time, select_locale, to_local
 from webview.launch.models import LaunchSession
 
@@ -274,11 +274,6 @@ def is_releasable(booking, now: datetime | None = None) -> bool:
     """A held, unpaid booking whose hold still runs: the customer may release it."""
     return (booking.is_held and booking.hold_expires_at is not None
             and as_utc(booking.hold_expires_at) > (now or utcnow()))
-
-
-def as_utc(value: datetime) -> datetime:
-    """Aware UTC (SQLite hands datetimes back naive)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def as_date(value: str | date | None) -> date | None:
