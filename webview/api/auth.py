@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from flask import g, request
+from flask import current_app, g, request
+from limits import parse as parse_limit
+from werkzeug.exceptions import TooManyRequests
 
 from webview.api.errors import ApiError
 from webview.api.replay import remember_signature
 from webview.config import guard_switched_off
 from webview.db import utcnow
+from webview.extensions import limiter
 from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_client_id, partner_secrets
 from webview.signing.hmac import verify_request
@@ -72,11 +75,30 @@ def authenticate_hmac() -> Partner:
     if not remember_signature(client_id, int(timestamp), check.digest):
         note_exchange(verdict="refused: replay")
         raise ApiError(7, "request already received (replay)")
+    count_partner_call(partner)
     note_exchange(verdict="signature ok")
     return partner
 
 
-def rate_limit_key() -> str:
-    """Rate limits count per partner credential when one is presented, else per address."""
-    client = request.headers.get("X-Client-Id") or request.headers.get("x-ibe-req-name")
-    return f"client:{client[:64]}" if client else f"addr:{request.remote_addr}"
+def client_address_key() -> str:
+    """The key of the limit counted before authentication: the client's address (never a credential)."""
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def address_rate_limit() -> str:
+    """Calls per client address, counted before any credential is checked (API_ADDRESS_RATE_LIMIT)."""
+    return current_app.config.get("API_ADDRESS_RATE_LIMIT", "600/minute")
+
+
+def count_partner_call(partner: Partner) -> None:
+    """Count one authenticated call against its partner's limit (API_RATE_LIMIT); 429 beyond it.
+
+    Called only once the signature verified and the message is not a replay, so nobody but the partner can use
+    up its limit. The key is the partner code, never a credential.
+    """
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    limit = parse_limit(current_app.config.get("API_RATE_LIMIT", "120/minute"))
+    if not limiter.limiter.hit(limit, "api-partner", partner.code):
+        note_exchange(verdict="refused: partner rate limit")
+        raise TooManyRequests()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Response, jsonify, request
 
-from webview.api.auth import note_exchange, now_ms
+from webview.api.auth import count_partner_call, note_exchange, now_ms
 from webview.api.errors import ENVELOPE_HTTP, envelope_plain_error
 from webview.api.replay import remember_signature
 from webview.core.jsontext import JsonRejected, parse_json
@@ -71,6 +71,7 @@ def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]
         raise EnvelopeRefusal("04", "signature already used (replay)", partner)
     if values.get("access_code") != partner.access_code:
         raise EnvelopeRefusal("06", "access code does not match", partner)
+    count_partner_call(partner)
     return values
 
 

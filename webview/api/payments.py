@@ -7,7 +7,7 @@ import json
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from webview.api.auth import authenticate_hmac, note_exchange
+from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
 from webview.api.envelope import (
     EnvelopeRefusal,
     identify_envelope_partner,
@@ -191,6 +191,7 @@ def booking_detail() -> Response:
     except EnvelopeRefusal as refusal:
         note_exchange(verdict=f"refused {refusal.error_code}: {refusal.reason}", result_code=refusal.error_code)
         return envelope_plain_error(refusal.error_code)
+    count_partner_call(partner)
     booking_number = request.args.get("booking_number", "")
     if not booking_number or len(booking_number) > MAX_REFERENCE:
         note_exchange(verdict="refused 07: booking_number", result_code="07")

@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from webview.api.auth import authenticate_hmac, note_exchange, rate_limit_key
+from webview.api.auth import address_rate_limit, authenticate_hmac, client_address_key, note_exchange
 from webview.api.envelope import (
     EnvelopeRefusal,
     identify_envelope_partner,
@@ -26,7 +26,9 @@ from webview.themes import validate_theme
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 register_openapi(bp)
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120/minute"), key_func=rate_limit_key)(bp)
+# Before authentication only the client address counts; each partner's own limit counts after its signature
+# verifies (count_partner_call), so an unsigned call naming a partner cannot use up that partner's limit.
+limiter.limit(address_rate_limit, key_func=client_address_key)(bp)
 
 
 BODYLESS_METHODS = frozenset({"GET", "HEAD"})
