@@ -13,6 +13,7 @@ SANDBOX_FEATURES: tuple[str, ...] = (
 
 
 def init_app(app: Flask) -> None:
-    """Register the sandbox features."""
+    """Register the access guard of the whole /sandbox tree, then the sandbox features."""
+    importlib.import_module("sandbox.access").init_app(app)
     for name in SANDBOX_FEATURES:
         importlib.import_module(name).init_app(app)

@@ -20,6 +20,8 @@ ISSUE_FAIL_NAME = "ISSUE FAIL"  # the demo supplier's magic traveller: issuance 
 def operator_cancel(ctx: Context, reference: str) -> Page:
     """Cancel an order from the operator panel (/sandbox/operator, CSRF form), as `flask bookings cancel`."""
     operator = WebviewUser(ctx.base_url, ctx.api, ctx.partner.partner_code, "operator", record=ctx.record)
+    if ctx.token:  # the operator panel sits behind the sandbox guard
+        operator.browser.headers["Authorization"] = f"Bearer {ctx.token}"
     panel = operator.get("/sandbox/operator/", "operator panel", reference=reference)
     return operator.submit(panel, "operator cancel", action_contains="/sandbox/operator/cancel",
                            data={"cancel-reference": reference, "cancel-reason": OPERATOR_REASON})

@@ -27,7 +27,8 @@ def run_cases_command(partner_code: str, html_path: Path | None, json_path: Path
     partner = load_credentials(partner_code)
     if partner is None:
         raise click.ClickException(f"the sandbox does not know partner {partner_code!r} (run `flask demo seed`)")
-    report = run_cases(base_url or current_app.config["PUBLIC_BASE_URL"], partner, set(only) or None)
+    report = run_cases(base_url or current_app.config["PUBLIC_BASE_URL"], partner, set(only) or None,
+                       token=current_app.config.get("SANDBOX_TOKEN"))
     for result in report.results:
         click.echo(f"{result.outcome.upper():8} {result.case_id}: {result.title}"
                    + (f" — {result.detail}" if result.detail and result.outcome == "failed" else ""))

@@ -32,6 +32,7 @@ class Context:
     partner: PartnerCredentials
     evidence: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    token: str | None = None  # SANDBOX_TOKEN of the sandbox under test (docs/sandbox.md "Access")
     _api: SandboxApi | None = None
 
     @property
@@ -43,7 +44,7 @@ class Context:
     def api(self) -> SandboxApi:
         """The sandbox test API of the live app (acting as this partner's back end and wallet)."""
         if self._api is None:
-            self._api = SandboxApi(self.base_url)
+            self._api = SandboxApi(self.base_url, self.token)
         return self._api
 
     def record(self, label: str, response: requests.Response) -> None:

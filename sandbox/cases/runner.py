@@ -208,14 +208,17 @@ def run_one(case: Case, ctx: Context) -> tuple[str, str]:
     return "passed", ""
 
 
-def run_cases(base_url: str, partner: PartnerCredentials, only: set[str] | None = None) -> Report:
-    """Run every case that applies to the partner's profile (or only the given ids) and report."""
+def run_cases(base_url: str, partner: PartnerCredentials, only: set[str] | None = None,
+              token: str | None = None) -> Report:
+    """Run every case that applies to the partner's profile (or only the given ids) and report.
+
+    `token` is the sandbox's SANDBOX_TOKEN when it has one (its test API and operator panel need it)."""
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     results = []
     for case in CASES:
         if only and case.case_id not in only:
             continue
-        ctx = Context(base_url.rstrip("/"), partner)
+        ctx = Context(base_url.rstrip("/"), partner, token=token)
         began = time.perf_counter()
         if partner.profile not in case.profiles:
             outcome, detail = "not run", case.reason_not_run

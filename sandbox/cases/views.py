@@ -31,7 +31,8 @@ def case_list() -> str | tuple[str, int] | Response:
         partner = load_credentials(form.partner_code.data)
         if partner is None:
             abort(404)
-        report = run_cases(current_app.config["PUBLIC_BASE_URL"], partner)
+        report = run_cases(current_app.config["PUBLIC_BASE_URL"], partner,
+                           token=current_app.config.get("SANDBOX_TOKEN"))
         export = request.form.get("export")
         if export in {"html", "json"}:
             body = report_html(report) if export == "html" else report_json(report)

@@ -13,12 +13,11 @@ from sandbox.models import SandboxTransaction
 from sandbox.operator.services import OperatorError, refund_order
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import IpnFaults, PaymentError, get_transaction, settle_transaction, transaction_view
-from sandbox.testapi.access import access_refusal
 from sandbox.testapi.launch import LaunchInvalid, launch_as_partner
 from webview.extensions import csrf, db
 
 bp = Blueprint("sandbox_api", __name__, url_prefix="/sandbox/api")
-csrf.exempt(bp)  # JSON only (a cross-site form cannot send application/json), and loopback or bearer token
+csrf.exempt(bp)  # JSON only (a cross-site form cannot send application/json), behind sandbox.access
 
 PAYMENT_ERRORS = {"not_found": 404, "closed": 409, "expired": 409, "unknown_action": 400}
 
@@ -33,12 +32,8 @@ def error(status: int, message: str, **extra) -> Response:
 
 
 @bp.before_request
-def guard() -> Response | None:
-    """Loopback or bearer token; POST bodies must be JSON."""
-    refusal = access_refusal(request.remote_addr, request.headers.get("Authorization", ""),
-                             current_app.config.get("SANDBOX_TOKEN"))
-    if refusal is not None:
-        return error(*refusal)
+def require_json() -> Response | None:
+    """POST bodies must be JSON (who may call at all is sandbox.access's guard)."""
     if request.method == "POST" and request.mimetype != "application/json":
         return error(415, "send Content-Type: application/json")
     return None

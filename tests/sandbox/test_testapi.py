@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
+from sandbox.access import access_refusal, cookie_value, is_loopback
 from sandbox.credentials import upsert_credentials
 from sandbox.exchange import HttpResult
 from sandbox.protocol import envelope, hmac_auth
-from sandbox.testapi.access import access_refusal, is_loopback
 from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
 
@@ -29,12 +29,16 @@ def test_loopback_detection():
 
 
 def test_access_rules():
-    assert access_refusal("127.0.0.1", "", None) is None
-    assert access_refusal("10.0.0.1", "", None)[0] == 403
-    assert access_refusal("10.0.0.1", "", "tok")[0] == 401
-    assert access_refusal("10.0.0.1", "Basic dG9r", "tok")[0] == 401
-    assert access_refusal("10.0.0.1", "Bearer nope", "tok")[0] == 403
-    assert access_refusal("10.0.0.1", "Bearer tok", "tok") is None
+    assert access_refusal("127.0.0.1", "", None, None) is None
+    assert access_refusal("10.0.0.1", "", None, None) == "loopback_only"
+    assert access_refusal("10.0.0.1", "", None, "tok") == "token_required"
+    assert access_refusal("127.0.0.1", "", None, "tok") == "token_required"  # a set token is required everywhere
+    assert access_refusal("10.0.0.1", "Basic dG9r", None, "tok") == "token_required"
+    assert access_refusal("10.0.0.1", "Bearer nope", None, "tok") == "wrong_token"
+    assert access_refusal("10.0.0.1", "Bearer tok", None, "tok") is None
+    assert access_refusal("10.0.0.1", "", cookie_value("tok"), "tok") is None
+    assert access_refusal("10.0.0.1", "", cookie_value("old"), "tok") == "wrong_token"
+    assert cookie_value("tok") != "tok"
 
 
 def test_remote_callers_need_the_token(make_app):
