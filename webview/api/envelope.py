@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from webview.api.auth import count_partner_call, note_exchange, now_ms
 from webview.api.errors import ENVELOPE_HTTP, envelope_plain_error
-from webview.api.replay import remember_signature
+from webview.api.replay import remember_sealed_message, remember_signature
 from webview.core.jsontext import JsonRejected, parse_json
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
@@ -65,10 +65,13 @@ def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]
                               partner) from error
     values = dict(opened.values)
     note_exchange(canonical=signature_data_for_log(spec, values), reference=values.get("booking_number"))
-    if opened.timestamp is not None and not remember_signature(
-        f"envelope:{partner.code}", int(opened.timestamp), opened.replay_digest
-    ):
-        raise EnvelopeRefusal("04", "signature already used (replay)", partner)
+    if opened.timestamp is not None:
+        first_arrival = remember_signature(f"envelope:{partner.code}", int(opened.timestamp), opened.replay_digest)
+    else:  # legacy suite: no timestamp, so this exact sealed message is kept for the launch-token lifetime
+        keep_s = int(current_app.config.get("LAUNCH_TOKEN_TTL_SECONDS", 300))
+        first_arrival = remember_sealed_message(f"envelope-legacy:{partner.code}", opened.message_digest, keep_s)
+    if not first_arrival:
+        raise EnvelopeRefusal("04", "message already received (replay)", partner)
     if values.get("access_code") != partner.access_code:
         raise EnvelopeRefusal("06", "access code does not match", partner)
     count_partner_call(partner)

@@ -29,6 +29,23 @@ def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s:
     return True
 
 
+def remember_sealed_message(sender: str, digest: str, keep_s: int) -> bool:
+    """Record a verified message that carries no timestamp (legacy envelope) for keep_s seconds from now.
+
+    False when the same message arrived before (a replay). Commits on its own.
+    """
+    if guard_switched_off("TESTING_DISABLE_REPLAY_STORE"):  # guard-off test switch (TESTING outside production)
+        return True
+    db.session.add(SeenSignature(client_id=sender, timestamp_ms=0, digest=digest,
+                                 expires_at=utcnow() + timedelta(seconds=keep_s)))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def remember_own_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> None:
     """Enter a signature the merchant made for its own call to a partner before the call is sent.
 

@@ -154,6 +154,7 @@ class Opened:
     values: dict[str, str]
     replay_digest: str  # sha256 hex of the signature bytes, for the replay store
     timestamp: int | None  # modern only
+    message_digest: str = ""  # sha256 hex of the decoded key and data: this exact sealed message (legacy replays)
 
 
 # -- encodings ---------------------------------------------------------------------------------------------
@@ -371,4 +372,8 @@ def open_message(spec: MessageSpec, *, key: str, data: str, receiver_private_key
         timestamp = int(values["timestamp"])
         if abs(now_ms - timestamp) > window_s * 1000:
             raise EnvelopeError("04", "timestamp outside the allowed window")
-    return Opened(values=values, replay_digest=hashlib.sha256(signature).hexdigest(), timestamp=timestamp)
+    # Legacy signatures are deterministic (same fields, same signature), but every sealed message has a fresh
+    # symmetric key: the decoded (canonical) key and data identify one message, not its fields.
+    message_digest = hashlib.sha256(len(wrapped).to_bytes(4, "big") + wrapped + sealed).hexdigest()
+    return Opened(values=values, replay_digest=hashlib.sha256(signature).hexdigest(), timestamp=timestamp,
+                  message_digest=message_digest)
