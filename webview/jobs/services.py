@@ -7,13 +7,14 @@ import logging
 import os
 import random
 import socket
+import threading
 import traceback
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -143,8 +144,64 @@ def _finish(job_id: int, worker_id: str, **values: Any) -> bool:
     return result.rowcount == 1
 
 
+def renew_lease(job_id: int, worker_id: str) -> bool:
+    """Extend the lease of a job this worker still holds by JOBS_LEASE_SECONDS from now; commits.
+
+    False when the job is no longer this worker's (its lease ran out and another worker claimed it).
+    """
+    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "running", Job.locked_by == worker_id)
+        .values(lease_expires_at=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+class LeaseKeeper:
+    """Renews a running job's lease from a background thread (every third of the lease) until the job ends.
+
+    The thread has its own app context, session and connection, so renewals commit while the handler's own
+    transaction is still open. When a renewal finds the job gone to another worker, `lost` is set and logged;
+    the handler's work is then rolled back by run_job (its finish is a compare-and-set on the lease holder).
+    The thread is not joined on exit: on SQLite it may be waiting for the write lock the finishing job holds.
+    """
+
+    def __init__(self, app: Flask, job_id: int, worker_id: str) -> None:
+        self.app, self.job_id, self.worker_id = app, job_id, worker_id
+        self.every = float(app.config.get("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)) / 3
+        self.done = threading.Event()
+        self.lost = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+
+    def _renew(self) -> None:
+        with self.app.app_context():
+            while not self.done.wait(self.every):
+                try:
+                    renewed = renew_lease(self.job_id, self.worker_id)
+                except Exception:  # the database may be busy or away for a moment: try at the next beat
+                    db.session.rollback()
+                    log.warning("job %s: lease renewal failed; trying again", self.job_id, exc_info=True)
+                    continue
+                if not renewed and not self.done.is_set():
+                    self.lost.set()
+                    log.warning("job %s: lease lost to another worker while running; its work will be rolled back",
+                                self.job_id)
+                    return
+
+
 def run_job(job_id: int, worker_id: str) -> str:
-    """Run one claimed job in its own transaction; returns the job's new state (or "lost")."""
+    """Run one claimed job in its own transaction, renewing its lease meanwhile; returns the job's new state
+    (or "lost")."""
     db.session.rollback()
     db.session.expire_all()
     job = db.session.get(Job, job_id)
@@ -164,7 +221,8 @@ def run_job(job_id: int, worker_id: str) -> str:
         return "dead"
     attempts, max_attempts, kind = job.attempts, job.max_attempts, job.kind
     try:
-        handler(job)
+        with LeaseKeeper(current_app._get_current_object(), job_id, worker_id):
+            handler(job)
         if not _finish(job_id, worker_id, state="done", finished_at=utcnow(), last_error=None):
             db.session.rollback()  # another worker holds it now: its run will commit the effect
             log.warning("job %s (%s): lease lost before commit; work rolled back", job_id, kind)
