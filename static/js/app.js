@@ -20,14 +20,26 @@
     var deadline = Date.parse(el.getAttribute("data-deadline"));
     if (isNaN(deadline)) { return; }
     var out = el.querySelector("[data-clock]") || el;
+    var warnAt = parseInt(el.getAttribute("data-warn-seconds") || "0", 10);
     function tick() {
       var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
       out.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+      if (left <= warnAt) { el.setAttribute("data-warn", "true"); }
       if (left > 0) { setTimeout(tick, 1000 - (Date.now() % 1000)); return; }
       el.setAttribute("data-expired", "true");
       var note = el.getAttribute("data-expired-text");
       if (note) { out.textContent = note; }
       each("[data-hold-action]", function (b) { b.disabled = true; b.setAttribute("aria-disabled", "true"); });
+      each("[data-hide-on-expiry]", function (n) { n.hidden = true; });
+      // The status card says what is true now; the reload brings the server's expired order and "Book this again".
+      var card = doc.querySelector("[data-testid=order-status]");
+      if (card && el.getAttribute("data-expired-title")) {
+        card.className = "card status bad";
+        card.querySelector("h2").textContent = el.getAttribute("data-expired-title");
+        var detail = card.querySelector("p");
+        if (detail) { detail.textContent = el.getAttribute("data-expired-detail"); }
+        setTimeout(function () { location.reload(); }, 1500);
+      }
     }
     tick();
   }

@@ -187,6 +187,29 @@ def test_expired_hold_shows_no_countdown_and_cannot_be_released(user, fare):
     assert 'data-testid="hold-countdown"' not in html and 'data-testid="release-hold"' not in html
 
 
+def test_an_expired_hold_says_so_and_can_be_booked_again(user, fare):
+    """Past its deadline the order is expired (inventory back), never "awaiting payment"; one tap books it again."""
+    from webview.booking.models import Booking
+
+    seats = db.session.get(Fare, fare.fare_id).seats_left
+    location = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).headers["Location"]
+    booking = db.session.query(Booking).one()
+    assert db.session.get(Fare, fare.fare_id).seats_left == seats - 1
+    booking.hold_expires_at = booking.hold_expires_at - timedelta(hours=1)
+    db.session.commit()
+    html = user.get(location).get_data(as_text=True)
+    assert 'data-booking-status="EXPIRED"' in html and "Đã hết thời gian giữ chỗ" in html
+    assert "chờ thanh toán" not in html and 'data-testid="pay-button"' not in html
+    assert db.session.get(Fare, fare.fare_id).seats_left == seats
+    action, fields = form_fields(html, "/retry")
+    again = user.post(action, data=fields)
+    assert again.status_code == 303
+    page = user.get(again.headers["Location"]).get_data(as_text=True)
+    assert 'data-booking-status="BOOKED"' in page and 'data-testid="pay-button"' in page
+    new = db.session.query(Booking).filter(Booking.reference != booking.reference).one()
+    assert (new.offer_id, new.travellers) == (booking.offer_id, booking.travellers)
+
+
 def test_dates_of_birth_are_checked_against_the_travel_date(user, catalog):
     fare = cheapest_fare(catalog, seats=1)
     travel = catalog

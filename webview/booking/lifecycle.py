@@ -140,6 +140,11 @@ def status_tone(booking: HasStatuses) -> str:
     return TONES[status_key(booking)]
 
 
+def can_book_again(booking: HasStatuses) -> bool:
+    """Payment failed or the hold ran out, nothing charged: "Book this again" holds the same choice anew."""
+    return (booking.booking_status, booking.payment_status) in {("BOOKED", "FAILED"), ("EXPIRED", "PENDING")}
+
+
 def email_kind(booking: HasStatuses) -> str | None:
     """The customer email that entering the booking's current state sends, if any."""
     return state_of(booking)[1]

@@ -23,7 +23,7 @@ from webview.booking.references import new_reference
 from webview.catalog.offers import InvalidSearch, OfferNotFound, Passengers
 from webview.catalog.quotes import load_offer
 from webview.config import guard_switched_off
-from webview.db import utcnow
+from webview.db import as_utc, utcnow
 from webview.emails import OrderSummary, queue_email
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
@@ -241,6 +241,26 @@ def release_booking(reference: str, *, customer_id: int) -> Booking:
     db.session.commit()
     log.info("booking %s released by the customer", booking.reference)
     return booking
+
+
+def expire_hold_if_due(booking: Booking, now: datetime | None = None) -> Booking:
+    """The customer looks at a hold whose deadline has passed: expire it now rather than wait for the sweeper.
+
+    Same transition as the sweeper (under the row lock, re-checked there, inventory returned, committed), so the
+    screen never says "awaiting payment" for a hold that is over. Anything else is returned as it is.
+    """
+    now = now or utcnow()
+    if not (booking.is_held and booking.hold_expires_at is not None and as_utc(booking.hold_expires_at) <= now):
+        return booking
+    locked = locked_booking(Booking.id == booking.id)
+    if locked is not None and locked.is_held and as_utc(locked.hold_expires_at) <= now:
+        apply_transition(locked, booking_status="EXPIRED")
+        release_inventory(locked)
+        db.session.commit()
+        log.info("booking %s expired when its customer opened it", locked.reference)
+        return locked
+    db.session.rollback()
+    return db.session.get(Booking, booking.id) or booking
 
 
 def expire_due_holds(now: datetime | None = None, *, batch_size: int = 200, commit: bool = True) -> int:

@@ -16,11 +16,12 @@ from flask_wtf.csrf import CSRFError
 from webview.booking import screens
 from webview.booking.forms import ConfirmForm, TravellersForm
 from webview.booking.layout import layout_context
-from webview.booking.lifecycle import status_message, status_tone
+from webview.booking.lifecycle import MESSAGES, can_book_again, status_message, status_tone
 from webview.booking.services import (
     BookingError,
     BookingNotFound,
     customer_bookings,
+    expire_hold_if_due,
     find_customer_booking,
     hold_booking,
     release_booking,
@@ -288,11 +289,13 @@ def order(reference: str):
     booking = owned_booking(reference)
     if booking is None:
         return not_found_page()
+    booking = expire_hold_if_due(booking)
     title, detail = status_message(booking)
     alternatives = (screens.alternatives(booking.offer_snapshot, screens.current_locale())
                     if booking.booking_status == "FAILED" else None)
     return render_template("booking/order.html", booking=booking, status_title=title, status_detail=detail,
                            held=screens.is_releasable(booking), alternatives=alternatives,
+                           book_again=can_book_again(booking), expired_status=MESSAGES["expired"],
                            release_form=ConfirmForm(), title=title_for(booking.product))
 
 
