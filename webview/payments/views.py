@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
@@ -277,8 +278,20 @@ def result():
 
 
 def status_limit_key() -> str:
-    """Rate-limit status polling per order, not per address (many phones share a carrier's address)."""
-    return f"order-status:{(request.view_args or {}).get('reference', '')}"
+    """Rate-limit status polling per session and order, so no one can spend the owner's poller's budget.
+
+    A launch session (or a result-link grant) polls on its own budget per order, not per address (many phones
+    share a carrier's address); a caller with neither is counted by its address, over all orders (it can read
+    none of them, and guessing order numbers must not multiply its budget).
+    """
+    reference = str((request.view_args or {}).get("reference", ""))[:MAX_ARG]
+    launch = current_launch()
+    if launch is not None:
+        return f"order-status:launch:{launch.id}:{reference}"
+    grant = session.get(GRANT_KEY)
+    if isinstance(grant, dict) and isinstance(grant.get("until"), int) and grant["until"] >= time.time():
+        return f"order-status:grant:{grant.get('booking_id')}:{grant['until']}:{reference}"
+    return f"order-status:address:{get_remote_address()}"
 
 
 @bp.get("/orders/<reference>/status.json")
