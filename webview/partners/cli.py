@@ -180,7 +180,8 @@ def _print_credentials(partner: Partner, issued) -> None:
 @click.option("--address", help="Company address.")
 @click.option("--website", help="Company website.")
 @click.option("--environment", metavar="sandbox|production",
-              help="sandbox (default; created active) or production (created pending_activation).")
+              help="sandbox (default; created active; refused by a production deployment) or production "
+                   "(created pending_activation).")
 @click.option("--profile", metavar="hmac|envelope", help="Integration profile (default hmac).")
 @click.option("--suite", metavar="modern|legacy", help="Envelope cipher suite (default modern).")
 @click.option("--allow-legacy", is_flag=True, default=None, help="Allow the legacy suite for a production partner.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,13 @@ PROFILES = ("hmac", "envelope")
 SUITES = ("modern", "legacy")
 HANDOFFS = ("redirect", "deeplink", "bridge")
 STATUSES = ("pending_activation", "active", "suspended")
+
+
+def served_environments() -> tuple[str, ...]:
+    """The partner environments this deployment serves: a production deployment serves production partners only
+    (sandbox partners live on the sandbox deployment); a development one serves both."""
+    production = has_app_context() and current_app.config.get("APP_ENV") == "production"
+    return ("production",) if production else ENVIRONMENTS
 
 
 class Partner(Base):
@@ -69,7 +77,8 @@ class Partner(Base):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        """Active, and of an environment this deployment serves (its sessions and links work only then)."""
+        return self.status == "active" and self.environment in served_environments()
 
     def __repr__(self) -> str:
         return f"<Partner {self.code} {self.profile}/{self.handoff} {self.status}>"

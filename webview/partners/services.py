@@ -19,7 +19,7 @@ from sqlalchemy import select
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.keys import KeyFormatError, merchant_public_key_pem, parse_public_key, public_key_pem
-from webview.partners.models import ENVIRONMENTS, HANDOFFS, PROFILES, SUITES, Partner
+from webview.partners.models import ENVIRONMENTS, HANDOFFS, PROFILES, SUITES, Partner, served_environments
 from webview.themes import FONT_STACKS, effective_theme, validate_theme
 from webview.vault import hash_api_key, open_sealed, seal
 
@@ -101,17 +101,19 @@ def find_partner(code: str) -> Partner | None:
 
 
 def find_partner_by_client_id(client_id: str) -> Partner | None:
-    """The partner with this client_id (hmac X-Client-Id), or None."""
+    """The partner this deployment serves with this client_id (hmac X-Client-Id), or None."""
     if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_LOOKUP:
         return None
-    return db.session.scalar(select(Partner).where(Partner.client_id == client_id))
+    return db.session.scalar(select(Partner).where(Partner.client_id == client_id,
+                                                   Partner.environment.in_(served_environments())))
 
 
 def find_partner_by_access_code(access_code: str) -> Partner | None:
-    """The partner with this access_code (envelope x-ibe-req-name), or None."""
+    """The partner this deployment serves with this access_code (envelope x-ibe-req-name), or None."""
     if not isinstance(access_code, str) or not access_code or len(access_code) > MAX_LOOKUP:
         return None
-    return db.session.scalar(select(Partner).where(Partner.access_code == access_code))
+    return db.session.scalar(select(Partner).where(Partner.access_code == access_code,
+                                                   Partner.environment.in_(served_environments())))
 
 
 # ---------------------------------------------------------------- secrets
@@ -276,6 +278,13 @@ def _require_choice(value: str, choices: Sequence[str], flag: str) -> str:
     return value
 
 
+def _require_served(environment: str) -> None:
+    """PartnerError unless this deployment serves partners of that environment."""
+    if environment not in served_environments():
+        raise PartnerError(f"this deployment (APP_ENV=production) serves production partners only: use "
+                           f"--environment production ({environment} partners live on the sandbox deployment)")
+
+
 def _check_logo_url(value: str, environment: str) -> str:
     if SAFE_LOGO_PATH.fullmatch(value) and len(value) <= MAX_URL:
         return value
@@ -307,6 +316,7 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
     if not name or len(name) > 200:
         raise PartnerError("--name is required (at most 200 characters)")
     environment = _require_choice(spec.environment, ENVIRONMENTS, "--environment")
+    _require_served(environment)
     profile = _require_choice(spec.profile, PROFILES, "--profile")
     suite = _require_choice(spec.suite, SUITES, "--suite")
     handoff = _require_choice(spec.handoff, HANDOFFS, "--handoff")
@@ -487,6 +497,7 @@ def suspend_partner(partner: Partner) -> None:
 
 def activate_partner(partner: Partner) -> None:
     """Make a pending or suspended partner active (the caller commits)."""
+    _require_served(partner.environment)
     if partner.profile == "envelope" and not partner.public_key_pem:
         raise PartnerError(f"partner {partner.code} has no public key; run `flask partners set-key` first")
     if partner.suite == "legacy" and partner.environment == "production" and not partner.allow_legacy_in_production:

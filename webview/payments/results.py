@@ -68,7 +68,7 @@ def verify_result_link_access(partner_code: str, transaction_id: str, timestamp:
     if not all(isinstance(value, str) and 0 < len(value) <= MAX_VALUE for value in values):
         return None
     partner = find_partner(partner_code)
-    if partner is None or partner.status != "active":
+    if partner is None or not partner.is_active:  # active and served by this deployment
         return None
     check = verify_result_link(_link_keys(partner), client_id=partner.client_id, partner_code=partner.code,
                                transaction_id=transaction_id, timestamp=timestamp, sig=sig,
