@@ -60,7 +60,8 @@ def exchange_view(message: PartnerMessage) -> dict[str, Any]:
         "result_code": message.result_code,
         "latency_ms": message.latency_ms,
         "reference_transaction_id": message.reference,
-        "canonical": message.canonical,
+        "canonical": message.canonical,  # what was signed, decoded, personal data masked
+        "canonical_sha256": message.canonical_sha256,  # sha256 of the exact signed input
         "verdict": message.verdict,
         "request_headers": message.request_headers,
         "request_body": message.request_body,

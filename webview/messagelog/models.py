@@ -29,7 +29,10 @@ class PartnerMessage(Base):
     request_headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_body: Mapped[str] = mapped_column(Text, default="")
     response_body: Mapped[str] = mapped_column(Text, default="")
-    canonical: Mapped[str] = mapped_column(Text, default="")  # what was signed (never a secret)
+    # What was signed, decoded, with secrets redacted and personal data masked (never the raw signed string,
+    # whose base64 would carry the body unmasked), and the sha256 hex of the exact signed input.
+    canonical: Mapped[str] = mapped_column(Text, default="")
+    canonical_sha256: Mapped[str] = mapped_column(String(64), default="")
     verdict: Mapped[str] = mapped_column(String(200), default="")
     result_code: Mapped[str | None] = mapped_column(String(10))
     reference: Mapped[str | None] = mapped_column(String(40), index=True)  # reference_transaction_id

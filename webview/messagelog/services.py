@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -16,10 +19,11 @@ from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
 
 REDACTED = "[redacted]"
-SECRET_HEADERS = {"apikey", "x-ibe-req-name", "authorization", "cookie", "set-cookie", "x-api-key"}
+SECRET_HEADERS = {"apikey", "x-ibe-req-name", "authorization", "cookie", "set-cookie", "x-api-key", "x-signature"}
+SIGNATURE_FIELDS = {"signature", "sig", "x_signature", "x-signature"}
 SECRET_FIELDS = {"client_secret", "api_key", "apikey", "access_code", "secret", "password", "pin", "token",
-                 "partner_private_key_pem", "private_key"}
-SECRET_QUERY = {"token", "key", "data", "sig", "apikey", "access_code"}
+                 "partner_private_key_pem", "private_key"} | SIGNATURE_FIELDS
+SECRET_QUERY = {"token", "key", "data", "sig", "signature", "apikey", "access_code"}
 PHONE_FIELDS = {"identify_phone", "phone", "contact_phone"}
 NAME_FIELDS = {"identify_fullname", "fullname", "full_name", "contact_name", "customer_name"}
 EMAIL_FIELDS = {"email", "contact_email"}
@@ -116,7 +120,46 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
 
 
-_SECRETISH = re.compile(r"(?i)(secret|api_key|apikey|access_code)=([^&\s]+)")
+_SECRETISH = re.compile(r"(?i)(secret|api_key|apikey|access_code|sig|signature|token)=([^&\s]+)")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+_HMAC_PAYLOAD = re.compile(rb"([0-9]{1,16})\.([^.]{1,200})\.(.*)", re.DOTALL)
+
+
+def _decode_hmac_canonical(canonical: str) -> bytes | None:
+    """P when `canonical` is base64url_nopad(P) of an hmac signed input (timestamp.client_id.rest), else None."""
+    if not _BASE64URL.fullmatch(canonical):
+        return None
+    try:
+        payload = base64.urlsafe_b64decode(canonical + "=" * (-len(canonical) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return payload if _HMAC_PAYLOAD.fullmatch(payload) else None
+
+
+def describe_signed_input(canonical: str) -> tuple[str, str]:
+    """(what was signed, decoded and masked; sha256 hex of it as signed) for the message log.
+
+    hmac callers pass base64url_nopad(P): it is decoded to P = timestamp.client_id.<body or request target>, the
+    body masked like any logged body and the target's secret query values redacted; the digest is sha256(P), the
+    replay-store key. Other callers (envelope signature data, already without its access code) are kept as
+    given, secret-looking `name=value` pairs redacted; the digest is of the text they passed.
+    """
+    if not canonical:
+        return "", ""
+    payload = _decode_hmac_canonical(canonical)
+    if payload is None:
+        text = canonical.encode("utf-8", "replace").decode("utf-8")
+        return _SECRETISH.sub(r"\1=" + REDACTED, text)[:MAX_BODY], hashlib.sha256(text.encode()).hexdigest()
+    timestamp, client_id, rest = _HMAC_PAYLOAD.fullmatch(payload).groups()
+    # a bodiless request signs its request target, a request with a body signs the body
+    shown = redact_url(rest.decode("utf-8", "replace")) if rest.startswith(b"/") else redact_body(rest)
+    head = f"{timestamp.decode()}.{client_id.decode('utf-8', 'replace')}."
+    return (head + shown)[:MAX_BODY], hashlib.sha256(payload).hexdigest()
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    """A value safe to store: valid UTF-8 (lone surrogates replaced), cut to `limit`."""
+    return None if value is None else value.encode("utf-8", "replace").decode("utf-8")[:limit]
 
 
 def log_exchange(
@@ -137,23 +180,29 @@ def log_exchange(
     result_code: str | None = None,
     reference: str | None = None,
 ) -> PartnerMessage:
-    """Add one redacted exchange to the session (the caller commits)."""
+    """Add one redacted exchange to the session (the caller commits).
+
+    `canonical` is what was signed as the caller has it (hmac: base64url_nopad(P); envelope: the signature data
+    without its access code); only its masked decoded form and digest are stored (describe_signed_input).
+    """
+    shown, digest = describe_signed_input(canonical)
     message = PartnerMessage(
         direction=direction,
-        method=method.upper(),
-        url=redact_url(url)[:1000],
-        kind=kind,
+        method=method.upper()[:10],
+        url=_text(redact_url(url), 1000),
+        kind=_text(kind, 40),
         partner_id=partner_id,
-        partner_code=partner_code,
+        partner_code=_text(partner_code, 40),
         status_code=status_code,
         latency_ms=latency_ms,
         request_headers=redact_headers(request_headers or {}),
         request_body=redact_body(request_body),
         response_body=redact_body(response_body),
-        canonical=_SECRETISH.sub(r"\1=" + REDACTED, canonical)[:MAX_BODY],
-        verdict=verdict[:200],
-        result_code=result_code,
-        reference=reference,
+        canonical=shown,
+        canonical_sha256=digest,
+        verdict=_text(verdict, 200),
+        result_code=_text(result_code, 10),
+        reference=_text(reference, 40),
     )
     db.session.add(message)
     return message
