@@ -2,7 +2,8 @@
 
 `hmac` partners have merchant → partner APIs (DESIGN.md "Merchant → partner"): every call is signed with the
 partner's newest client secret, sent with explicit connect/read timeouts, retried on connection errors, 429 and
-5xx with exponential backoff, re-signed (fresh timestamp) but with the same body and so the same idempotency
+5xx with exponential backoff (a `CallBudget`: the PARTNER_* settings, or one short try for a screen a user waits
+on), re-signed (fresh timestamp) but with the same body and so the same idempotency
 key on every try, and logged with its canonical string and verdict. `envelope` partners have no merchant →
 partner API: the handoff is a signed and encrypted place-order redirect and refunds are manual.
 
@@ -26,6 +27,7 @@ import requests
 from flask import current_app
 
 from webview.api.replay import remember_own_signature
+from webview.core.netguard import partner_session
 from webview.extensions import db
 from webview.messagelog.services import log_exchange
 from webview.partners.keys import merchant_private_key, partner_public_key
@@ -35,6 +37,7 @@ from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
 __all__ = [
+    "CallBudget",
     "EnvelopeGateway",
     "Gateway",
     "Handoff",
@@ -58,6 +61,28 @@ DEFAULTS: dict[str, float] = {
     "PARTNER_RETRIES": 2,  # extra tries after the first
     "PARTNER_BACKOFF_SECONDS": 0.25,  # 0.25 s, 0.5 s, 1 s ...
 }
+
+
+@dataclass(frozen=True)
+class CallBudget:
+    """How long one partner call may take: connect and read timeouts (seconds) and extra tries after the first."""
+
+    connect_s: float
+    read_s: float
+    retries: int
+
+    @classmethod
+    def from_settings(cls) -> CallBudget:
+        """The PARTNER_* budget of background work (jobs, the poller) and of the API calls behind a handoff."""
+        return cls(_setting("PARTNER_CONNECT_TIMEOUT"), _setting("PARTNER_READ_TIMEOUT"),
+                   int(_setting("PARTNER_RETRIES")))
+
+    @classmethod
+    def one_short_try(cls, total_s: float) -> CallBudget:
+        """One attempt whose connect and read timeouts add up to at most `total_s` (and never exceed the
+        PARTNER_* timeouts): for a screen the user is waiting on."""
+        connect = min(_setting("PARTNER_CONNECT_TIMEOUT"), total_s / 3)
+        return cls(connect, min(_setting("PARTNER_READ_TIMEOUT"), total_s - connect), 0)
 
 
 class PartnerUnavailable(Exception):
@@ -182,10 +207,11 @@ class HmacGateway:
     """The hmac profile: signed JSON calls to the URLs registered at onboarding."""
 
     def __init__(self, partner: Partner, *, http: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, budget: CallBudget | None = None) -> None:
         self.partner = partner
-        self.http = http or requests.Session()
+        self.http = http or partner_session()  # production: public addresses only (webview.core.netguard)
         self.sleep = sleep
+        self.budget = budget  # None: the PARTNER_* settings at call time
 
     # -- transport ----------------------------------------------------------------------------------------
 
@@ -199,8 +225,8 @@ class HmacGateway:
         secret = current_client_secret(self.partner)
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() if body is not None else None
         target = _request_target(url)
-        retries = int(_setting("PARTNER_RETRIES"))
-        timeout = (_setting("PARTNER_CONNECT_TIMEOUT"), _setting("PARTNER_READ_TIMEOUT"))
+        budget = self.budget or CallBudget.from_settings()
+        retries, timeout = budget.retries, (budget.connect_s, budget.read_s)
         last_problem = "no answer"
         for attempt in range(retries + 1):
             if attempt:
@@ -384,11 +410,11 @@ class EnvelopeGateway:
                        hold_expires_at=request.expires_at, url=self.place_order_url(request))
 
 
-def gateway_for(partner: Partner) -> HmacGateway | EnvelopeGateway:
-    """The adapter for a partner's integration profile."""
+def gateway_for(partner: Partner, budget: CallBudget | None = None) -> HmacGateway | EnvelopeGateway:
+    """The adapter for a partner's integration profile (hmac calls within `budget`, else the PARTNER_* one)."""
     if partner.profile == "envelope":
         return EnvelopeGateway(partner)
-    return HmacGateway(partner)
+    return HmacGateway(partner, budget=budget)
 
 
 def _is_id(value: object) -> bool:

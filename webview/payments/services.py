@@ -27,6 +27,7 @@ from webview.extensions import db
 from webview.jobs import enqueue
 from webview.partners.models import Partner
 from webview.payments.gateway import (
+    CallBudget,
     EnvelopeGateway,
     Handoff,
     PartnerTransaction,
@@ -313,11 +314,13 @@ def _claim_check(booking_id: int, min_interval_s: float) -> bool:
     return result.rowcount == 1
 
 
-def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None) -> Booking:
+def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None,
+                        budget: CallBudget | None = None) -> Booking:
     """Ask the partner's query API about a pending payment and apply the answer (rate limited per order).
 
-    Used by the result screen while payment is PENDING and by the poller, so a lost IPN still ends right.
-    Returns the booking as it is afterwards; partner trouble is logged and leaves it unchanged.
+    Used by the result screen while payment is PENDING (with one short try as `budget`) and by the poller (the
+    PARTNER_* budget), so a lost IPN still ends right. Returns the booking as it is afterwards; partner trouble
+    is logged and leaves it unchanged.
     """
     interval = min_interval_s if min_interval_s is not None else float(
         current_app.config.get("PAYMENT_SYNC_MIN_INTERVAL_SECONDS", SYNC_MIN_INTERVAL_S))
@@ -328,7 +331,7 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
     if partner.profile != "hmac" or not _claim_check(booking_id, interval):
         return db.session.get(Booking, booking_id)
     try:
-        answer = gateway_for(partner).query_transaction(reference)
+        answer = gateway_for(partner, budget).query_transaction(reference)
     except PartnerUnavailable as problem:
         _note_check(booking_id, f"unavailable: {problem.reason}"[:100])
         return db.session.get(Booking, booking_id)

@@ -31,7 +31,7 @@ from webview.extensions import db, limiter
 from webview.launch.models import LaunchSession
 from webview.launch.sessions import current_launch, launch_required
 from webview.partners.models import Partner
-from webview.payments.gateway import Handoff, PartnerUnavailable
+from webview.payments.gateway import CallBudget, Handoff, PartnerUnavailable
 from webview.payments.models import CheckoutHandoff
 from webview.payments.results import verify_result_link_access
 from webview.payments.services import CheckoutError, start_checkout, sync_payment_status
@@ -44,6 +44,7 @@ CHECKOUT_KEY = "checkout_reference"  # the order this session last handed to the
 GRANT_KEY = "result_grant"  # the one order a verified result link lets a fresh webview read
 GRANT_SECONDS = 15 * 60
 SYNC_AFTER_SECONDS = 5.0  # ask the partner only once the user has had time to pay (RESULT_SYNC_AFTER_SECONDS)
+SYNC_TIMEOUT_SECONDS = 3.0  # the screen's one try at the partner, all in (RESULT_SYNC_TIMEOUT_SECONDS)
 POLLING_STATES = frozenset({"holding", "held", "paid"})  # states that still change without the user
 LINK_ARGS = ("transaction_id", "timestamp", "sig")
 MAX_ARG = 100
@@ -122,8 +123,10 @@ def granted_booking(reference: str | None = None) -> Booking | None:
 def refresh_from_partner(booking: Booking) -> Booking:
     """While a payment the partner opened is still PENDING here, ask the partner (after a short wait).
 
-    Rate limited per order inside sync_payment_status, so reloads and pollers ask at most once per interval; a
-    lost IPN still ends in the right state. Envelope partners have no query API: their commit is awaited.
+    One short try (RESULT_SYNC_TIMEOUT_SECONDS, no retry): the user is waiting, and a dead partner must not hold
+    the screen; the background poller asks with the full budget. Rate limited per order inside
+    sync_payment_status, so reloads and pollers ask at most once per interval; a lost IPN still ends in the
+    right state. Envelope partners have no query API: their commit is awaited.
     """
     if booking.payment_status != "PENDING" or not booking.partner_transaction_id:
         return booking
@@ -131,7 +134,8 @@ def refresh_from_partner(booking: Booking) -> Booking:
     wait = float(current_app.config.get("RESULT_SYNC_AFTER_SECONDS", SYNC_AFTER_SECONDS))
     if opened is None or screens.as_utc(opened.created_at) > utcnow() - timedelta(seconds=wait):
         return booking
-    return sync_payment_status(booking)
+    total = float(current_app.config.get("RESULT_SYNC_TIMEOUT_SECONDS", SYNC_TIMEOUT_SECONDS))
+    return sync_payment_status(booking, budget=CallBudget.one_short_try(total))
 
 
 def status_payload(booking: Booking) -> dict[str, Any]:
