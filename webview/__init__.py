@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from webview.config import ConfigError, load_config
+from webview.core.logfilter import install_credential_filter
 from webview.extensions import babel, csrf, db, limiter, migrate
 
 __all__ = ["ConfigError", "create_app"]
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         importlib.import_module(name).init_app(app)
     if app.config["SANDBOX_ENABLED"]:
         importlib.import_module("sandbox").init_app(app)
+    install_credential_filter(app)
     return app
 
 
