@@ -146,3 +146,13 @@ def test_booking_detail_with_a_body_is_malformed(client):
     response = client.get("/api/v1/products/booking-detail?booking_number=261122-7QK4M2XD", data=b"abc",
                           headers={"apikey": "k", "x-ibe-req-name": "c"})
     assert response.status_code == 400 and response.get_json()["error_code"] == "07"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/webview-url", "/api/v1/payment/ipn"])
+def test_a_result_link_is_not_accepted_by_an_inbound_post(client, wallet, path):
+    timestamp, transaction_id = str(int(time.time() * 1000)), "SBX0001"
+    payload = f"{wallet.code}.{transaction_id}".encode()  # what the link's sig covers after timestamp.client_id.
+    headers = {"X-Client-Id": wallet.client_id, "X-Timestamp": timestamp,
+               "X-Signature": sign(wallet.client_id, wallet.secret, timestamp, payload)}
+    response = client.post(path, data=payload, headers=headers, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["code"] == 1
