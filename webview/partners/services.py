@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 from sqlalchemy import select
 
+from webview.core.netguard import host_refusal
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.keys import KeyFormatError, merchant_public_key_pem, parse_public_key, public_key_pem
@@ -230,6 +231,10 @@ def _url_allowed(url: str, environment: str, max_length: int = MAX_URL) -> str |
             return "must use https for a production partner"
         if host.lower() not in LOOPBACK_HOSTS:
             return "may use http only for 127.0.0.1 or localhost (sandbox); use https"
+    if environment == "production":  # server-side request forgery: see webview.core.netguard
+        refusal = host_refusal(host)
+        if refusal:
+            return f"must point at a public internet host ({refusal} refused for production partners)"
     return None
 
 
