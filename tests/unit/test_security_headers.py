@@ -111,3 +111,50 @@ def test_hash_changes_with_the_content(app, tmp_path):
 def test_asset_url_refuses_unknown_files(app, name):
     with app.test_request_context(), pytest.raises(ValueError):
         asset_url(name)
+
+
+# --- issue 9 finding 13: answers with personal data are never stored; HSTS in production; ASVS L2 V14.4 -------
+
+DYNAMIC = ["/w/welcome", "/w/orders", "/w/result?partner_code=nobody", "/w/no-such-page",
+           "/api/v1/transaction?reference_transaction_id=261125-ABCD1234", "/api/openapi.json", "/healthz"]
+
+
+@pytest.mark.parametrize("path", DYNAMIC)
+def test_webview_pages_and_api_answers_are_never_stored(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_a_refused_api_post_is_never_stored(client):
+    answer = client.post("/api/v1/webview-url", json={"identify_code": "u"})
+    assert answer.status_code == 401 and answer.headers["Cache-Control"] == "no-store"
+
+
+def test_a_view_cannot_make_a_webview_page_cacheable(app):
+    with app.test_request_context("/w/orders"):
+        response = app.response_class("personal data")
+        response.headers["Cache-Control"] = "public, max-age=600"
+        response = app.process_response(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_in_production_only(app, client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+    app.config["APP_ENV"] = "production"
+    for path in ("/healthz", "/w/welcome", "/static/css/app.css"):
+        assert client.get(path).headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.parametrize("path", ["/w/welcome", "/w/orders", "/api/openapi.json"])
+def test_asvs_v14_headers(client, path):
+    headers = client.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] in {"no-referrer", "strict-origin-when-cross-origin", "same-origin"}
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(item.strip().split("=", 1) for item in headers["Permissions-Policy"].split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()"
+    csp = csp_directives(headers["Content-Security-Policy"])
+    assert csp["base-uri"] == ["'none'"] and csp["object-src"] == ["'none'"] and csp["form-action"] == ["'self'"]
+    assert csp["frame-ancestors"] in (["'self'"], ["'none'"])
+    assert not [source for sources in csp.values() for source in sources if source in {"*", "'unsafe-eval'"}]
+    assert "Access-Control-Allow-Origin" not in headers

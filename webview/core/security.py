@@ -1,4 +1,5 @@
-"""Security headers on every response: a nonce-based CSP, framing rules, nosniff, referrer policy."""
+"""Security headers on every response (OWASP ASVS L2 V14.4): a nonce-based CSP, framing rules, nosniff, referrer
+and permissions policies, COOP, HSTS in production, and `Cache-Control: no-store` on everything but static files."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ import secrets
 from flask import Flask, Response, current_app, request
 
 NONCE_BYTES = 18
+HSTS = "max-age=31536000; includeSubDomains"
+NO_STORE = "no-store"
+PRIVATE_PREFIXES = ("/w/", "/api/")  # screens and answers with personal data: never cacheable, whatever a view says
+# Browser features no screen uses (ASVS 14.4): a partner's injected script or a framed page cannot ask for them.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid", "midi",
+    "accelerometer", "gyroscope", "magnetometer", "display-capture", "browsing-topics"))
 
 
 def csp_nonce() -> str:
@@ -56,7 +64,20 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framed_by_self else "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("APP_ENV") == "production":  # PUBLIC_BASE_URL is https there (webview.config)
+        response.headers["Strict-Transport-Security"] = HSTS
+    if request.path.startswith(PRIVATE_PREFIXES):
+        response.headers["Cache-Control"] = NO_STORE
+    elif not is_static_file(request.endpoint):  # static files keep their cache (webview.core.assets)
+        response.headers.setdefault("Cache-Control", NO_STORE)
     return response
+
+
+def is_static_file(endpoint: str | None) -> bool:
+    """Whether the request was for a static file (the app's or a blueprint's)."""
+    return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
 
 
 def init_app(app: Flask) -> None:
