@@ -44,7 +44,33 @@
     tick();
   }
 
+  // A field is checked when the user leaves it (required, e-mail shape); the server stays the authority.
+  function checkOnLeave(form) {
+    function check(input) {
+      var message = "";
+      if (input.required && !input.value.trim()) { message = form.getAttribute("data-msg-required"); }
+      else if (input.validity && !input.validity.valid) { message = form.getAttribute("data-msg-invalid"); }
+      var slot = doc.getElementById(input.id + "-error");
+      if (!message) {
+        if (slot) { slot.hidden = true; input.removeAttribute("aria-invalid"); }
+        return;
+      }
+      if (!slot) {
+        slot = doc.createElement("p");
+        slot.className = "err"; slot.id = input.id + "-error";
+        input.insertAdjacentElement("afterend", slot);
+        input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + slot.id).trim());
+      }
+      slot.textContent = message; slot.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("input[id]:not([type=hidden]):not([type=radio])"), function (input) {
+      input.addEventListener("blur", function () { check(input); });
+    });
+  }
+
   function init() {
+    each("form[data-check-on-leave]", checkOnLeave);
     each("[data-upper-ascii]", function (input) {
       input.addEventListener("change", function () { input.value = asciiUpper(input.value); });
     });

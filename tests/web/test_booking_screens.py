@@ -255,3 +255,25 @@ def test_orders_list_shows_each_state_in_words_and_colour(user, screen, fare, st
         assert pill, html[-2000:]
         assert pill.group(1) == pill.group(2) == tone
         assert unescape(pill.group(3)).strip() == title
+
+
+def test_the_error_summary_groups_errors_by_passenger(user, catalog):
+    """Several passengers wrong: one line per passenger naming them, with a link to each wrong field."""
+    fare = cheapest_fare(catalog, seats=3)
+    data = {**ADULT, "travellers-0-full_name": "", "travellers-0-date_of_birth": "",
+            "travellers-1-full_name": "", "travellers-1-date_of_birth": "", "travellers-1-gender": "",
+            **CONTACT, "contact_email": "not-an-email"}
+    response = review(user, f"offer={fare.offer_id}&adults=2&children=1", data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    start = html.index('data-testid="form-errors"')
+    summary = html[start:html.index("</div>", start)]
+    groups = re.findall(r'<li data-testid="error-group"><span class="strong">([^<]+):</span> (.*?)</li>', summary)
+    headings = [unescape(heading) for heading, _ in groups]
+    assert headings == ["Hành khách 1 · Người lớn", "Hành khách 2 · Người lớn", "Hành khách 3 · Trẻ em", "Liên hệ"]
+    links = [re.findall(r'href="#([^"]+)"', body) for _, body in groups]
+    assert links[0] == ["travellers-0-full_name", "travellers-0-date_of_birth"]
+    assert links[1][:2] == ["travellers-1-full_name", "travellers-1-date_of_birth"]
+    assert links[3] == ["contact_email"]
+    for target in (target for group in links for target in group):
+        assert f'id="{target}"' in html  # each link lands on its field

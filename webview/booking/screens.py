@@ -183,6 +183,28 @@ def traveller_heading(product: str, passenger: Passenger, index: int) -> str:
     return str(_l("Passenger %(n)d · %(kind)s", n=index + 1, kind=PASSENGER_LABELS[passenger.passenger_type]))
 
 
+@dataclass(frozen=True)
+class ErrorGroup:
+    """The errors of one person (or the contact block) in the error summary: a heading and links to its fields."""
+
+    heading: str
+    links: list[tuple[str, str, str]]
+
+
+def traveller_error_groups(form, product: str) -> list[ErrorGroup]:
+    """The travellers form's errors grouped by person ('Passenger 2 · Adult'), then the contact block."""
+    groups = []
+    for index, entry in enumerate(form.travellers.entries):
+        links = list(_field_errors(entry))
+        if links:
+            groups.append(ErrorGroup(traveller_heading(product, form.passengers[index], index), links))
+    contact = [link for field in (form.contact_name, form.contact_email, form.contact_phone)
+               for link in _field_errors(field)]
+    if contact:
+        groups.append(ErrorGroup(str(_l("Contact")), contact))
+    return groups
+
+
 def error_links(form) -> list[tuple[str, str, str]]:
     """(field id, label, first message) for every field with an error, in page order: the error summary."""
     return list(_errors(form))

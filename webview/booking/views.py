@@ -43,6 +43,7 @@ def inject_layout() -> dict:
     return {
         **layout_context(current_launch()),
         "error_links": screens.error_links,
+        "traveller_error_groups": screens.traveller_error_groups,
         "party_text": screens.party_text,
         "traveller_heading": screens.traveller_heading,
         "today_iso": lambda: local_today().isoformat(),
