@@ -55,7 +55,8 @@ def begin_write_transaction(session: Session) -> None:
     SQLite ignores `FOR UPDATE`: two sessions could read the same row, decide on the same stale facts and
     both write. Taking SQLite's single write lock before the read makes a row-lock path serial there too
     (other writers wait up to the connection's busy timeout). A connection already in a transaction has
-    written in it (the driver opens one only before a write), so it holds the write lock already.
+    written in it (the driver opens one only before a write; call this before any savepoint), so it holds the
+    write lock already.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite":

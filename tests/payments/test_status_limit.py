@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_checkout import fast_http, make_shopper, stub  # noqa: F401  (fixtures)
+from tests.web.test_checkout import fast_http, make_shopper, shopper, signed_result_link, stub  # noqa: F401
+from tests.web.test_result import paid_order
 
 LIMIT = 5
 
@@ -43,3 +44,13 @@ def test_guessing_order_numbers_does_not_multiply_a_strangers_budget(app):
     codes = [stranger.get(f"/w/orders/261122-AAAAAA{index:02d}/status.json").status_code
              for index in range(LIMIT + 1)]
     assert codes == [404] * LIMIT + [429]
+
+
+def test_a_result_link_grant_polls_on_its_own_budget(app, shopper, stub):
+    booking = paid_order(shopper, stub)
+    url = f"/w/orders/{booking.reference}/status.json"
+    stranger = app.test_client()  # same address as the fresh webview below, and no grant
+    assert [stranger.get(url).status_code for _ in range(LIMIT + 1)] == [404] * LIMIT + [429]
+    fresh = app.test_client()
+    assert fresh.get(signed_result_link(shopper.wallet, "SBX0001")).status_code == 303
+    assert [fresh.get(url).status_code for _ in range(LIMIT + 1)] == [200] * LIMIT + [429]
