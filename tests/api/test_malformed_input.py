@@ -20,8 +20,9 @@ SURROGATE = b'{"identify_code":"\\ud800","identify_phone":"0912345678"}'
 SURROGATE_KEY = b'{"\\udfff":1}'
 SURROGATE_ENVELOPE = b'{"key":"\\ud800AAAAAAAAAAAAAAAAAA","data":"\\ud800AAAAAAAAAAAAAAAAAA"}'
 BAD_UTF8 = b'{"identify_code":"\xff\xfe"}'
+NUL = b'{"identify_code":"a\\u0000b","identify_phone":"0912345678"}'
 BODIES = {"deep": DEEP, "deep-in-object": DEEP_IN_OBJECT, "surrogate": SURROGATE, "surrogate-key": SURROGATE_KEY,
-          "surrogate-envelope": SURROGATE_ENVELOPE, "bad-utf8": BAD_UTF8}
+          "surrogate-envelope": SURROGATE_ENVELOPE, "bad-utf8": BAD_UTF8, "nul": NUL}
 
 HMAC_POSTS = ["/api/v1/webview-url", "/api/v1/payment/ipn"]
 ENVELOPE_POSTS = ["/api/v1/partner/login", "/api/v1/partner/commit", "/api/v1/partner/query-trans"]
@@ -151,3 +152,12 @@ def test_a_failed_log_entry_is_kept_as_a_summary(client, wallet, monkeypatch):
     row = db.session.scalars(select(PartnerMessage).order_by(PartnerMessage.id.desc())).first()
     assert row.kind == "transaction" and row.status_code == 200 and "reduced" in row.verdict
     assert row.request_body == "" and row.request_headers == {}
+
+
+@pytest.mark.parametrize("suite", ["modern", "legacy"])
+def test_a_control_character_inside_a_sealed_field_is_07(client, runner, tmp_path, partner_key, suite):
+    partner = make_partner(runner, tmp_path, partner_key, suite)
+    before = logged()
+    response = partner.post(client, partner.login_body(user_id="user\x00-7"))
+    assert response.status_code == 400 and partner.open_reply(response)["error_code"] == "07"
+    assert logged() == before + 1

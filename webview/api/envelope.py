@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from flask import Response, current_app, jsonify, request
@@ -15,6 +16,8 @@ from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_access_code
 from webview.signing.envelope import EnvelopeError, MessageSpec, open_message, seal_message
 from webview.vault import api_key_matches
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class EnvelopeRefusal(Exception):
@@ -64,6 +67,8 @@ def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]
         raise EnvelopeRefusal(error.code, "undecryptable or badly signed" if error.code == "04" else "malformed",
                               partner) from error
     values = dict(opened.values)
+    if any(_CONTROL.search(value) for value in values.values()):
+        raise EnvelopeRefusal("07", "a field holds a control character", partner)
     note_exchange(canonical=signature_data_for_log(spec, values), reference=values.get("booking_number"))
     if opened.timestamp is not None:
         first_arrival = remember_signature(f"envelope:{partner.code}", int(opened.timestamp), opened.replay_digest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Response, jsonify, request
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from webview.api.envelope import (
     sealed_reply,
 )
 from webview.api.errors import ApiError, api_response, envelope_plain_error
-from webview.api.schemas import IpnRequest, parse_json_body
+from webview.api.schemas import REFERENCE_PATTERN, IpnRequest, parse_json_body
 from webview.api.views import bp
 from webview.booking.models import Booking
 from webview.extensions import db
@@ -52,8 +53,7 @@ def transaction() -> Response:
     """hmac: the status of one order, for the partner that owns it."""
     partner = authenticate_hmac()
     reference = request.args.get("reference_transaction_id", "")
-    if not reference or len(reference) > MAX_REFERENCE or "|" in reference or set(request.args) - {
-            "reference_transaction_id"}:
+    if not re.fullmatch(REFERENCE_PATTERN, reference) or set(request.args) - {"reference_transaction_id"}:
         raise ApiError(1, "reference_transaction_id is required (1 to 40 characters)",
                        fields=["reference_transaction_id"])
     note_exchange(reference=reference)
@@ -193,7 +193,7 @@ def booking_detail() -> Response:
         return envelope_plain_error(refusal.error_code)
     count_partner_call(partner)
     booking_number = request.args.get("booking_number", "")
-    if not booking_number or len(booking_number) > MAX_REFERENCE:
+    if not re.fullmatch(REFERENCE_PATTERN, booking_number):
         note_exchange(verdict="refused 07: booking_number", result_code="07")
         return envelope_plain_error("07")
     note_exchange(reference=booking_number)

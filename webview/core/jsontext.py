@@ -2,7 +2,8 @@
 
 `json.loads` recurses once per nesting level (a deep array raises RecursionError, not ValueError) and accepts a
 lone surrogate escape such as "\\ud800", which later fails wherever the text is encoded as UTF-8 (a database
-insert, a log line). `parse_json` refuses both up front with one exception type.
+insert, a log line), and "\\u0000", which PostgreSQL cannot store. `parse_json` refuses all three up front with
+one exception type.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def json_depth(text: str) -> int:
 
 
 def _check_strings(value: Any) -> None:
-    """Raise JsonRejected when a key or string value cannot be encoded as UTF-8 (a lone surrogate)."""
+    """Raise JsonRejected when a key or string holds a lone surrogate (not UTF-8) or a NUL (no database stores it)."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -49,6 +50,8 @@ def _check_strings(value: Any) -> None:
                 item.encode("utf-8")
             except UnicodeEncodeError as error:
                 raise JsonRejected("a string holds a lone surrogate") from error
+            if "\x00" in item:
+                raise JsonRejected("a string holds a NUL character")
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

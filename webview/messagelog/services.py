@@ -148,7 +148,7 @@ def describe_signed_input(canonical: str) -> tuple[str, str]:
         return "", ""
     payload = _decode_hmac_canonical(canonical)
     if payload is None:
-        text = canonical.encode("utf-8", "replace").decode("utf-8")
+        text = _text(canonical, len(canonical)) or ""
         return _SECRETISH.sub(r"\1=" + REDACTED, text)[:MAX_BODY], hashlib.sha256(text.encode()).hexdigest()
     timestamp, client_id, rest = _HMAC_PAYLOAD.fullmatch(payload).groups()
     # a bodiless request signs its request target, a request with a body signs the body
@@ -158,8 +158,10 @@ def describe_signed_input(canonical: str) -> tuple[str, str]:
 
 
 def _text(value: str | None, limit: int) -> str | None:
-    """A value safe to store: valid UTF-8 (lone surrogates replaced), cut to `limit`."""
-    return None if value is None else value.encode("utf-8", "replace").decode("utf-8")[:limit]
+    """A value safe to store: valid UTF-8 (lone surrogates replaced), no NUL (PostgreSQL), cut to `limit`."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")[:limit]
 
 
 def log_exchange(
