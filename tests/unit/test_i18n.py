@@ -192,7 +192,9 @@ def test_every_message_of_the_screens_and_emails_has_a_vietnamese_translation(tm
     subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
                     "-o", str(pot), "."], cwd=root, check=True)
     with pot.open("rb") as handle:
-        wanted = {message.id for message in read_po(handle) if message.id}
+        # the sandbox (a developer tool) is not the end user's: its strings may stay English
+        wanted = {message.id for message in read_po(handle) if message.id and any(
+            not path.startswith(("sandbox/", "templates/sandbox/")) for path, _ in message.locations)}
     with (root / "webview/translations/vi/LC_MESSAGES/messages.po").open("rb") as handle:
         translated = {message.id for message in read_po(handle) if message.id and message.string}
     missing = sorted(str(message) for message in wanted - translated)
