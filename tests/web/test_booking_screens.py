@@ -277,3 +277,10 @@ def test_the_error_summary_groups_errors_by_passenger(user, catalog):
     assert links[3] == ["contact_email"]
     for target in (target for group in links for target in group):
         assert f'id="{target}"' in html  # each link lands on its field
+
+
+def test_review_states_taxes_and_the_exact_hold_time(user, fare, app):
+    html = review(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).get_data(as_text=True)
+    assert 'data-testid="taxes-line"><td>Thuế và phí</td><td>Đã bao gồm</td>' in html
+    minutes = app.config.get("HOLD_MINUTES_FLIGHT", 20)
+    assert f"trong {minutes} phút" in html and "vài phút" not in html

@@ -145,3 +145,23 @@ def test_an_expired_session_shows_the_friendly_page(screen):
     response = client.get("/w/")
     assert response.status_code == 401
     assert 'data-testid="session-expired"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("locale", "party_label", "nights", "room_basis"), [
+    ("en", "total for 4 passengers", "2 nights", "× 1 room × 2 nights"),
+    ("vi", "tổng cho 4 hành khách", "2 đêm", "× 1 phòng × 2 đêm"),
+])
+def test_prices_say_what_they_are_for(screen, catalog, locale, party_label, nights, room_basis):
+    """A flight price is labelled as the party's total; a room price shows rooms and nights; plurals are words."""
+    client = screen(locale=locale)
+    flights = client.get("/w/flights", query_string=flight_query(catalog, adults="2", children="1", infants="1"))
+    html = flights.get_data(as_text=True)
+    assert html.count(f'data-testid="price-basis">{party_label}<') == count_testid(html, "result-item") > 0
+    hotels = client.get("/w/hotels", query_string=hotel_query(catalog)).get_data(as_text=True)
+    rooms_url = re.search(r'href="(/w/hotels/[^"]+)"', hotels).group(1).replace("&amp;", "&")
+    rooms = client.get(rooms_url).get_data(as_text=True)
+    bases = re.findall(r'data-testid="price-basis">([^<]+)<', rooms)
+    assert bases and all(basis.endswith(room_basis) for basis in bases), bases
+    offer = re.search(r'href="/w/book\?offer=([^&"]+)', rooms).group(1)
+    travellers = client.get(f"/w/book?offer={offer}&guests=2").get_data(as_text=True)
+    assert nights in travellers and "night(s)" not in travellers

@@ -24,6 +24,7 @@ from webview.booking.services import (
     expire_hold_if_due,
     find_customer_booking,
     hold_booking,
+    hold_minutes_for,
     release_booking,
 )
 from webview.catalog.generator import local_today
@@ -127,7 +128,8 @@ def flights():
     query = screens.form_query(form, screens.FLIGHT_QUERY_KEYS)
     next_day = (form.depart_date.data + timedelta(days=1)).isoformat()
     return render_template("booking/flights.html", form=form, offers=shown, total=len(offers), sort=sort,
-                           airline=airline, airlines=airlines, query=query, next_day=next_day)
+                           airline=airline, airlines=airlines, query=query, next_day=next_day,
+                           party=screens.passengers_of(form).total)
 
 
 @bp.get("/flights/<int:flight_id>")
@@ -230,6 +232,7 @@ def travellers():
     if request.method == "POST" and not request.form.get("edit") and form.validate():
         return render_template("booking/review.html", quote=quote, selection=selection, form=form,
                                draft=screens.new_draft_key(), hidden_pairs=screens.hidden_values(form),
+                               hold_minutes=hold_minutes_for(quote.product),
                                title=title_for(quote.product))
     status = INVALID if request.method == "POST" and not request.form.get("edit") else 200
     return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,

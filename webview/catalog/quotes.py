@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -178,8 +178,9 @@ def hotel_quote(offer_id: str, room_type_id: int, check_in: date, check_out: dat
     stay = f"{format_local_date(check_in, locale, short=True)} – {format_local_date(check_out, locale, short=True)}"
     return Quote(
         offer_id=offer_id, product="hotel", title=hotel.name,
-        subtitle=f"{room_name} · {stay} · " + _("%(n)d night(s)", n=nights),
-        lines=(QuoteLine(room_name, rooms, nights_price, rooms * nights_price),),
+        subtitle=f"{room_name} · {stay} · " + ngettext("%(num)d night", "%(num)d nights", nights),
+        lines=(QuoteLine(f"{room_name} · " + ngettext("%(num)d night", "%(num)d nights", nights), rooms, nights_price,
+                         rooms * nights_price),),
         conditions=tuple(conditions), amount=rooms * nights_price,
         available=all(left >= rooms for _price, left in night_rows),
         reservation=Reservation("rooms", room_type_id=room_type_id, check_in=check_in, check_out=check_out,
