@@ -83,21 +83,25 @@ def host_refusal(host: str) -> str | None:
     return None
 
 
+class AddressRefused(ValueError):
+    """A host resolved to an address outbound partner calls may not reach."""
+
+
 class DestinationRefused(NewConnectionError):
-    """A partner host resolved to an address outbound calls may not reach; nothing was sent."""
+    """The connection was refused before it was made (an AddressRefused): nothing was sent."""
 
 
 def checked_address(host: str, port: int) -> str:
-    """Resolve host and return the address to connect to; DestinationRefused if any answer is not public."""
+    """Resolve host and return the address to connect to; AddressRefused if any answer is not public."""
     answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = [answer[4][0] for answer in answers]
     for address in addresses:
         reason = address_refusal(ipaddress.ip_address(address.split("%", 1)[0]))
         if reason:
             log.warning("refused outbound partner connection to %s: it resolves to %s, a %s", host, address, reason)
-            raise DestinationRefused(None, f"refused: {host} resolves to {address}, a {reason}")
+            raise AddressRefused(f"refused: {host} resolves to {address}, a {reason}")
     if not addresses:
-        raise DestinationRefused(None, f"refused: {host} has no address")
+        raise AddressRefused(f"refused: {host} has no address")
     return addresses[0]
 
 
@@ -109,7 +113,10 @@ class _CheckedConnectionMixin:
 
     def _new_conn(self) -> socket.socket:
         original = self._dns_host
-        self._dns_host = checked_address(original, self.port)
+        try:
+            self._dns_host = checked_address(original, self.port)
+        except AddressRefused as refused:
+            raise DestinationRefused(self, str(refused)) from None  # type: ignore[arg-type]
         try:
             return super()._new_conn()  # type: ignore[misc]
         finally:
