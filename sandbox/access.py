@@ -99,6 +99,12 @@ def safe_next(target: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def address_without_token() -> str:
+    """This request's path and query, without a `token` parameter."""
+    query = urlencode([(key, value) for key, value in request.args.items(multi=True) if key != "token"])
+    return request.path + (f"?{query}" if query else "")
+
+
 def remember(response: Response, token: str) -> Response:
     """Set this guard's cookie: HttpOnly, SameSite=Strict, only sent to /sandbox."""
     response.set_cookie(COOKIE_NAME, cookie_value(token), max_age=COOKIE_MAX_AGE, path=COOKIE_PATH, httponly=True,
@@ -112,7 +118,7 @@ def refuse(reason: str) -> Response:
     if request.path.startswith("/sandbox/api/"):
         response = jsonify(error=str(message))
     else:
-        next_path = safe_next(request.full_path if request.method in {"GET", "HEAD"} else request.path)
+        next_path = safe_next(address_without_token() if request.method in {"GET", "HEAD"} else request.path)
         response = Response(render_template("sandbox/locked.html", message=message, next_path=next_path,
                                             with_form=bool(current_app.config.get("SANDBOX_TOKEN"))), status)
     response.status_code = status
@@ -131,8 +137,7 @@ def guard_sandbox() -> Response | None:
             "/sandbox/api/"):
         if not token_matches(given, token):
             return refuse("wrong_token")
-        query = urlencode([(key, value) for key, value in request.args.items(multi=True) if key != "token"])
-        return remember(redirect(request.path + (f"?{query}" if query else ""), code=303), token)
+        return remember(redirect(address_without_token(), code=303), token)
     reason = access_refusal(request.remote_addr, request.headers.get("Authorization", ""),
                             request.cookies.get(COOKIE_NAME), token)
     return refuse(reason) if reason else None

@@ -112,8 +112,10 @@ def test_a_page_takes_the_token_once_keeps_it_in_its_own_cookie_and_strips_it(gu
 
 def test_a_wrong_token_in_the_address_sets_nothing(guarded):
     client = guarded.test_client()
-    refused = client.get("/sandbox/operator/?token=guess", environ_base=REMOTE)
+    refused = client.get("/sandbox/operator/?reference=x&token=guess", environ_base=REMOTE)
     assert refused.status_code == 403 and "Set-Cookie" not in refused.headers
+    page = refused.get_data(as_text=True)
+    assert "guess" not in page and 'value="/sandbox/operator/?reference=x"' in page  # the form returns there
 
 
 def test_the_token_form_unlocks_and_returns_to_the_page(guarded):
