@@ -24,10 +24,11 @@ $(VENV)/.installed: $(BIN)/python $(LOCK) setup.cfg pyproject.toml
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-# Refresh the lock from setup.cfg's ranges (all extras), with hashes.
-lock: $(BIN)/python
-	$(BIN)/pip install -q pip-tools
-	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --upgrade \
+# Refresh the lock from setup.cfg's ranges (all extras), with hashes; pip-tools lives in its own venv.
+# `make lock` keeps the pins it can; `make lock UPGRADE=--upgrade` moves every package to its newest release.
+lock:
+	@test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install -q pip-tools)
+	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras $(UPGRADE) \
 		--extra postgres,redis,production,test --no-emit-index-url --no-emit-find-links \
 		-o $(LOCK) setup.cfg requirements/build.in
 

@@ -10,7 +10,7 @@ from flask import Flask
 
 from webview.config import ConfigError, load_config
 from webview.core.logfilter import install_credential_filter
-from webview.extensions import babel, csrf, db, limiter, migrate
+from webview.extensions import babel, compress, csrf, db, limiter, migrate
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -63,3 +63,4 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app)
+    compress.init_app(app)

@@ -88,7 +88,7 @@ class Journey:
         form.locator('button[type="submit"]').click()
         expect(page.get_by_test_id("review-total")).to_be_visible()
         expect(page.get_by_text("NGUYEN VAN AN").first).to_be_visible()
-        expect(page.get_by_text("+84912345678")).to_be_visible()
+        expect(page.get_by_text("0912 345 678", exact=True)).to_be_visible()
         self.check_screen("review")
 
     def hold(self) -> str:

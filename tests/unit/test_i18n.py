@@ -199,3 +199,13 @@ def test_every_message_of_the_screens_and_emails_has_a_vietnamese_translation(tm
         translated = {message.id for message in read_po(handle) if message.id and message.string}
     missing = sorted(str(message) for message in wanted - translated)
     assert not missing, missing
+
+
+@pytest.mark.parametrize(("stored", "shown"), [
+    ("+84912345678", "0912 345 678"), ("0912345678", "0912 345 678"), ("+842438261234", "024 3826 1234"),
+    ("+1 415 555 0100", "+1 415 555 0100"), ("", ""), (None, ""),
+])
+def test_phone_numbers_are_shown_the_vietnamese_way(stored, shown):
+    from webview.i18n import format_vn_phone
+
+    assert format_vn_phone(stored) == shown

@@ -64,7 +64,7 @@ def test_traveller_form_has_the_contract_names_and_prefills_the_contact(user, fa
         for name in ("full_name", "date_of_birth", "gender"):
             assert f'name="travellers-{index}-{name}"' in html
     assert 'name="travellers-0-document_number"' in html and 'name="travellers-2-document_number"' not in html
-    assert 'value="user-1@example.com"' in html and 'value="0912345678"' in html
+    assert 'value="user-1@example.com"' in html and 'value="0912 345 678"' in html
 
 
 def test_wrong_travellers_get_an_error_summary_linked_to_the_fields(user, fare):
@@ -86,7 +86,7 @@ def test_review_shows_the_price_breakdown_and_normalised_details(user, catalog):
     html = review(user, f"offer={fare.offer_id}&adults=1&children=1", data).get_data(as_text=True)
     total = fare.price_adult + fare.price_child
     assert f'data-testid="review-total" data-amount="{total}"' in html
-    assert "NGUYEN VAN AN" in html and "TRAN THI BINH" in html and "+84912345678" in html
+    assert "NGUYEN VAN AN" in html and "TRAN THI BINH" in html and "<dd>0912 345 678</dd>" in html
     assert 'data-testid="hold-submit"' in html
 
 

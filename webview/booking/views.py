@@ -31,6 +31,7 @@ from webview.catalog.generator import local_today
 from webview.catalog.offers import InvalidSearch, OfferNotFound
 from webview.catalog.quotes import load_offer
 from webview.catalog.services import search_flights, search_hotels, vip_plans
+from webview.i18n import format_vn_phone
 from webview.launch.sessions import current_launch, launch_required
 
 bp = Blueprint("booking", __name__, url_prefix="/w")
@@ -216,7 +217,7 @@ def travellers_form(quote, selection, launch):
         customer = launch.customer
         form.contact_name.data = customer.fullname or ""
         form.contact_email.data = customer.email or ""
-        form.contact_phone.data = customer.phone or ""
+        form.contact_phone.data = format_vn_phone(customer.phone)
     return form
 
 

@@ -8,6 +8,7 @@ from webview.i18n.formatting import (
     format_local_date,
     format_local_datetime,
     format_local_time,
+    format_vn_phone,
     format_vnd,
     to_local,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "format_local_date",
     "format_local_datetime",
     "format_local_time",
+    "format_vn_phone",
     "format_vnd",
     "init_app",
     "select_locale",
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
         local_time=format_local_time,
         local_datetime=format_local_datetime,
         duration=format_duration,
+        phone=format_vn_phone,
     )
     app.jinja_env.globals["current_locale"] = lambda: str(select_locale())
     # Flask-Babel caches the locale on g, and g outlives a request when the caller pushed an app

@@ -76,3 +76,25 @@ def format_duration(minutes: int | None, locale: str | None = None) -> str:
     hours, rest = divmod(int(minutes), 60)
     long_form, short_form = DURATION_UNITS[_locale(locale)]
     return long_form.format(h=hours, m=rest) if hours else short_form.format(m=rest)
+
+
+def format_vn_phone(value: str | None) -> str:
+    """A Vietnamese number as Vietnamese readers write it: '+84912345678' → '0912 345 678'.
+
+    Mobile numbers (9 national digits) are grouped 4-3-3 with the leading 0; landlines (10 national digits,
+    e.g. Hà Nội 024) 3-4-4. Anything that is not a Vietnamese number is shown as it was given.
+    """
+    if not value:
+        return ""
+    digits = "".join(char for char in value if char.isdigit() or char == "+")
+    if digits.startswith("+84"):
+        national = "0" + digits[3:]
+    elif digits.startswith("0") and "+" not in digits:
+        national = digits
+    else:
+        return value
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    if len(national) == 11:
+        return f"{national[:3]} {national[3:7]} {national[7:]}"
+    return value
