@@ -177,6 +177,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", str, "memory://", "`redis://127.0.0.1:6379/0` when several nodes serve.",
             secret=True, sample="redis://127.0.0.1:6379/0"),
     Setting("API_RATE_LIMIT", str, "120/minute", "partner API calls per partner credential.", sample="7/minute"),
+    Setting("API_ADDRESS_RATE_LIMIT", str, "600/minute", "partner API calls per client address, counted before "
+            "any credential is checked.", sample="9/minute"),
     Setting("ORDER_STATUS_RATE_LIMIT", str, "60/minute", "order status polls of the result screen.",
             sample="9/minute"),
     Setting("LAUNCH_TOKEN_TTL_SECONDS", int, 300, "lifetime of the single-use token in `url_open`.", minimum=1),
@@ -199,6 +201,8 @@ SETTINGS: tuple[Setting, ...] = (
             "one pending payment.", minimum=0),
     Setting("RESULT_SYNC_AFTER_SECONDS", float, 5.0, "how long the result screen waits before asking the partner "
             "about a pending payment.", minimum=0),
+    Setting("RESULT_SYNC_TIMEOUT_SECONDS", float, 3.0, "the result screen's one try at the partner about a pending "
+            "payment, connect and read together, no retry (the poller keeps the PARTNER_* budget).", minimum=0.1),
     Setting("RESULT_REFRESH_SECONDS", int, 5, "refresh period of the result screen while a payment is pending.",
             minimum=1),
     Setting("BRIDGE_TIMEOUT_MS", int, 4000, "how long the handoff screen waits for the host's bridge before "

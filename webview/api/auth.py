@@ -87,7 +87,7 @@ def client_address_key() -> str:
 
 def address_rate_limit() -> str:
     """Calls per client address, counted before any credential is checked (API_ADDRESS_RATE_LIMIT)."""
-    return current_app.config.get("API_ADDRESS_RATE_LIMIT", "600/minute")
+    return current_app.config["API_ADDRESS_RATE_LIMIT"]
 
 
 def count_partner_call(partner: Partner) -> None:

@@ -44,7 +44,6 @@ CHECKOUT_KEY = "checkout_reference"  # the order this session last handed to the
 GRANT_KEY = "result_grant"  # the one order a verified result link lets a fresh webview read
 GRANT_SECONDS = 15 * 60
 SYNC_AFTER_SECONDS = 5.0  # ask the partner only once the user has had time to pay (RESULT_SYNC_AFTER_SECONDS)
-SYNC_TIMEOUT_SECONDS = 3.0  # the screen's one try at the partner, all in (RESULT_SYNC_TIMEOUT_SECONDS)
 POLLING_STATES = frozenset({"holding", "held", "paid"})  # states that still change without the user
 LINK_ARGS = ("transaction_id", "timestamp", "sig")
 MAX_ARG = 100
@@ -134,7 +133,7 @@ def refresh_from_partner(booking: Booking) -> Booking:
     wait = float(current_app.config.get("RESULT_SYNC_AFTER_SECONDS", SYNC_AFTER_SECONDS))
     if opened is None or screens.as_utc(opened.created_at) > utcnow() - timedelta(seconds=wait):
         return booking
-    total = float(current_app.config.get("RESULT_SYNC_TIMEOUT_SECONDS", SYNC_TIMEOUT_SECONDS))
+    total = float(current_app.config["RESULT_SYNC_TIMEOUT_SECONDS"])
     return sync_payment_status(booking, budget=CallBudget.one_short_try(total))
 
 
