@@ -284,3 +284,17 @@ def test_review_states_taxes_and_the_exact_hold_time(user, fare, app):
     assert 'data-testid="taxes-line"><td>Thuế và phí</td><td>Đã bao gồm</td>' in html
     minutes = app.config.get("HOLD_MINUTES_FLIGHT", 20)
     assert f"trong {minutes} phút" in html and "vài phút" not in html
+
+
+def test_sign_out_from_my_orders_ends_the_session_everywhere(app, user, fare):
+    location = hold(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).headers["Location"]
+    orders = user.get("/w/orders").get_data(as_text=True)
+    assert 'data-testid="sign-out"' in orders
+    assert user.post("/w/sign-out").status_code == 400  # CSRF-protected
+    token = re.search(r'name="csrf_token" value="([^"]+)"', orders).group(1)
+    signed_out = user.post("/w/sign-out", data={"csrf_token": token})
+    assert signed_out.status_code == 200 and 'data-reason="signed_out"' in signed_out.get_data(as_text=True)
+    assert user.get(location).status_code == 401 and user.get("/w/orders").status_code == 401
+    from webview.launch.models import LaunchSession
+
+    assert db.session.query(LaunchSession).filter(LaunchSession.ended_at.is_(None)).count() == 0

@@ -1,9 +1,10 @@
-"""GET /w/launch: turn a launch token into a session and strip it from the URL."""
+"""GET /w/launch turns a launch token into a session (and strips it from the URL); POST /w/sign-out ends it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
+from webview.extensions import db
 from webview.launch.services import consume_launch_token, end_session
 from webview.launch.sessions import SESSION_KEY, current_launch, launch_required
 
@@ -18,14 +19,21 @@ def launch():
     if launch_session is None:
         return render_template("launch/expired.html", reason="token"), 410
     end_session(session.get(SESSION_KEY))
-    from webview.extensions import db
-
     db.session.commit()
     session.clear()
     session[SESSION_KEY] = launch_session.id
     session.permanent = False
     home = "booking.home" if "booking.home" in current_app.view_functions else "launch.welcome"
     return redirect(url_for(home), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End this webview session on the server and forget the cookie (CSRF-protected; offered on My orders)."""
+    end_session(session.get(SESSION_KEY))
+    db.session.commit()
+    session.clear()
+    return render_template("launch/expired.html", reason="signed_out")
 
 
 @bp.get("/welcome")
