@@ -219,6 +219,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOBS_EXTRA_MODULES", list, (), "comma-separated modules with more job handlers, imported at start.",
             shown="none"),
     Setting("DEMO_SUPPLIER_SLOW_SECONDS", float, 5.0, "delay of the `slow-issue@` demo supplier value.", minimum=0),
+    Setting("GUNICORN_BIND", str, "127.0.0.1:8000", "where gunicorn (`gunicorn.conf.py`) listens; `--bind` "
+            "overrides it."),
+    Setting("GUNICORN_WORKERS", int, None, "gunicorn worker processes.", minimum=1,
+            shown="2 × CPU cores + 1, at most 8"),
+    Setting("GUNICORN_THREADS", int, 4, "threads of each gunicorn (gthread) worker.", minimum=1),
+    Setting("GUNICORN_TIMEOUT", int, 30, "seconds a gunicorn worker may stay silent before it is killed and "
+            "replaced.", minimum=1),
+    Setting("GUNICORN_GRACEFUL_TIMEOUT", int, 30, "seconds a stopping gunicorn worker has to finish its requests "
+            "(SIGTERM).", minimum=1),
+    Setting("GUNICORN_KEEPALIVE", int, 5, "seconds gunicorn keeps an idle connection from the proxy open.",
+            minimum=0),
+    Setting("FORWARDED_ALLOW_IPS", str, "127.0.0.1,::1", "addresses whose X-Forwarded-Proto gunicorn believes "
+            "(the proxy's), comma-separated."),
+    Setting("PROXY_FIX_X_FOR", int, 0, "trusted proxies in front of the app for X-Forwarded-For (client "
+            "addresses: rate limits, logs); 0 = none, 1 behind one proxy.", minimum=0),
+    Setting("PROXY_FIX_X_PROTO", int, 0, "trusted proxies for X-Forwarded-Proto (https seen by the app); 0 = none.",
+            minimum=0),
+    Setting("OPS_EMAIL", str, None, "the merchant's operations address: reconciliation reports go there.",
+            shown="unset (reports only to the partner's finance contacts)", sample="ops@shop.example"),
+    Setting("RECON_MAX_ROWS_PER_PART", int, 500_000, "most rows in one part of a reconciliation file.", minimum=1),
 )
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 

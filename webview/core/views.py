@@ -30,9 +30,10 @@ def favicon():
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and commands."""
-    from webview.core import assets, cli, security
+    from webview.core import assets, cli, proxy, security
 
     app.register_blueprint(bp)
     cli.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    proxy.init_app(app)
