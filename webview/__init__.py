@@ -30,6 +30,7 @@ FEATURES = (
     "webview.catalog",
     "webview.booking",
     "webview.payments",
+    "webview.reconciliation",
     "webview.demo",
 )
 

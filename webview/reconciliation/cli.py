@@ -1,0 +1,129 @@
+"""`flask partners set-recon CODE ...` and `flask recon preview|generate|files`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from webview.extensions import db
+from webview.partners.cli import CommandError, OneLineCommand, _partner_or_fail, _read_file, partners_cli
+from webview.reconciliation.files import (
+    ReconciliationError,
+    day_records,
+    generate_day,
+    parse_day,
+)
+from webview.reconciliation.settings import ReconciliationSettingsError, SettingsChange, configure, settings_of
+from webview.reconciliation.templates import STANDARD, Template, TemplateError, load_template, stored_template
+
+recon_cli = AppGroup("recon", help="Reconciliation: the merchant's daily files, runs and cases.")
+
+TEMPLATE_NAMES = {"standard": STANDARD}
+
+
+def _template_option(value: str) -> Template:
+    """--template: `standard`, or a JSON file of a partner's agreed variant."""
+    if value in TEMPLATE_NAMES:
+        return TEMPLATE_NAMES[value]
+    if not Path(value).exists():
+        raise CommandError(f"--template {value}: neither a known template ({', '.join(TEMPLATE_NAMES)}) "
+                           "nor a file")
+    try:
+        return load_template(_read_file(value, "--template"))
+    except TemplateError as error:
+        raise CommandError(f"--template {value}: {error}") from error
+
+
+def _text_file(path: str | None, flag: str) -> str | None:
+    if path is None:
+        return None
+    try:
+        return _read_file(path, flag).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{flag} {path}: not UTF-8 text") from error
+
+
+def _day_option(value: str) -> date:
+    try:
+        return parse_day(value)
+    except ReconciliationError as error:
+        raise CommandError(f"--date {value!r}: {error}") from error
+
+
+@partners_cli.command("set-recon", cls=OneLineCommand)
+@click.argument("code")
+@click.option("--transport", metavar="api|sftp|both|off", help="How files are exchanged.")
+@click.option("--time", "close_time", metavar="HH:MM", help="When day D closes, on D+1, GMT+7 (default 02:00).")
+@click.option("--template", metavar="NAME|FILE", help="standard, or a JSON file with the agreed variant.")
+@click.option("--sftp-host", help="The partner's SFTP server.")
+@click.option("--sftp-port", type=int, help="Its port (default 22).")
+@click.option("--sftp-user", help="Our user on it.")
+@click.option("--sftp-key", metavar="FILE", help="Our private key for it (sealed at rest).")
+@click.option("--sftp-known-hosts", metavar="FILE", help="known_hosts lines with the server's host key.")
+@click.option("--reconciliation-url", metavar="URL", help="Where we fetch the partner's file ('' to clear).")
+@click.option("--finance-email", multiple=True, help="A finance contact for the reports (repeatable; replaces).")
+def set_recon_command(code: str, transport: str | None, close_time: str | None, template: str | None,
+                      sftp_host: str | None, sftp_port: int | None, sftp_user: str | None, sftp_key: str | None,
+                      sftp_known_hosts: str | None, reconciliation_url: str | None,
+                      finance_email: tuple[str, ...]) -> None:
+    """Set a partner's reconciliation: transport, closing time, template, SFTP account, URL, contacts."""
+    partner = _partner_or_fail(code)
+    change = SettingsChange(
+        transport=transport, close_time=close_time,
+        template=_template_option(template) if template is not None else None,
+        sftp_host=sftp_host, sftp_port=sftp_port, sftp_user=sftp_user,
+        sftp_key=_text_file(sftp_key, "--sftp-key"),
+        sftp_known_hosts=_text_file(sftp_known_hosts, "--sftp-known-hosts"),
+        reconciliation_url=reconciliation_url, finance_emails=finance_email or None,
+    )
+    try:
+        settings = configure(partner, change)
+        db.session.commit()
+    except ReconciliationSettingsError as error:
+        db.session.rollback()
+        raise CommandError(str(error)) from error
+    template_name = stored_template(settings.template).name
+    click.echo(f"Reconciliation of {partner.code}: transport {settings.transport}, closes {settings.close_time} "
+               f"GMT+7, template {template_name}"
+               + (f", sftp {settings.sftp_user}@{settings.sftp_host}:{settings.sftp_port}"
+                  if settings.sftp_host else "")
+               + (f", url {settings.reconciliation_url}" if settings.reconciliation_url else "") + ".")
+
+
+@recon_cli.command("preview", cls=OneLineCommand)
+@click.option("--partner", "code", required=True, help="partner_code")
+@click.option("--date", "day_text", required=True, metavar="YYYYMMDD", help="A GMT+7 day.")
+@click.option("--rows", type=click.IntRange(1, 100), default=5, help="How many records (default 5).")
+@click.option("--template", metavar="NAME|FILE", help="Preview another template than the partner's.")
+def preview_command(code: str, day_text: str, rows: int, template: str | None) -> None:
+    """Print the header and the first records of a real day in the partner's template (nothing is stored)."""
+    import csv
+    import sys
+
+    partner = _partner_or_fail(code)
+    day = _day_option(day_text)
+    chosen = _template_option(template) if template else stored_template(settings_of(partner).template)
+    writer = csv.writer(sys.stdout, delimiter=chosen.delimiter, lineterminator="\n")
+    writer.writerow(chosen.headers)
+    for count, record in enumerate(day_records(partner, day)):
+        if count >= rows:
+            break
+        writer.writerow(record.cells(chosen))
+
+
+@recon_cli.command("generate", cls=OneLineCommand)
+@click.option("--partner", "code", required=True, help="partner_code")
+@click.option("--date", "day_text", required=True, metavar="YYYYMMDD", help="A closed GMT+7 day.")
+def generate_command(code: str, day_text: str) -> None:
+    """Write and store the merchant's file for a closed day now (once: a repeat lists the stored parts)."""
+    partner = _partner_or_fail(code)
+    day = _day_option(day_text)
+    try:
+        parts = generate_day(partner, day)
+    except ReconciliationError as error:
+        raise CommandError(str(error)) from error
+    for part in parts:
+        click.echo(f"{part.name}: {part.rows} rows, {part.size} bytes, sha256 {part.sha256}")

@@ -1,0 +1,50 @@
+"""The periodic job: at each partner's agreed time, the day just closed gets its file (once per part)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+
+from webview.db import utcnow
+from webview.extensions import db
+from webview.jobs import periodic
+from webview.partners.models import Partner
+from webview.reconciliation.files import generate_day, last_closed_day, stored_parts
+from webview.reconciliation.models import ReconciliationSettings
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 60
+
+
+def generate_due_files(now: datetime | None = None) -> list[str]:
+    """Generate the file of the last closed day for every partner whose reconciliation is on and has none yet.
+
+    Returns the names of the parts written. A partner whose generation fails is logged and left for the next
+    run; the others go on. The unique (partner, day, part) makes concurrent runs write each part once.
+    """
+    now = now or utcnow()
+    written: list[str] = []
+    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
+                              .where(ReconciliationSettings.transport != "off")).all()
+    for partner_id, close_time in rows:
+        partner = db.session.get(Partner, partner_id)
+        day = last_closed_day(close_time, now)
+        if stored_parts(partner, day):
+            continue
+        try:
+            written += [part.name for part in generate_day(partner, day, now=now)]
+        except Exception:
+            db.session.rollback()
+            log.exception("reconciliation file of partner %s for %s not written", partner_id, day)
+    return written
+
+
+@periodic("reconciliation.files", every_seconds=EVERY_SECONDS)
+def reconciliation_files() -> None:
+    """Worker entry point: write the files that are due."""
+    names = generate_due_files()
+    if names:
+        log.info("reconciliation files written: %s", ", ".join(names))

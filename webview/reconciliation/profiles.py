@@ -1,0 +1,115 @@
+"""Where reconciliation differs by integration profile, one small function per difference.
+
+* the `.sig` sidecar of our file: hmac partners get hex HMAC-SHA256 of the file bytes keyed with their newest
+  client secret; envelope partners get SHA256withRSA (PKCS#1 v1.5) with the merchant key, standard base64;
+* checking the `.sig` of the partner's file: the same recipes with the partner's secret or public key;
+* authenticating `GET /api/v1/reconciliation`: hmac signature headers, or the envelope partner's headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, utils
+from flask import Response, request
+
+from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
+from webview.api.envelope import EnvelopeRefusal, identify_envelope_partner
+from webview.api.errors import envelope_plain_error
+from webview.db import utcnow
+from webview.partners.keys import merchant_private_key, partner_public_key
+from webview.partners.models import Partner
+from webview.partners.services import current_client_secret, partner_secrets
+
+
+class _HmacSigner:
+    def __init__(self, secret: str) -> None:
+        self.mac = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+
+    def update(self, data: bytes) -> None:
+        self.mac.update(data)
+
+    def finish(self) -> str:
+        return self.mac.hexdigest()
+
+
+class _RsaSigner:
+    def __init__(self, environment: str) -> None:
+        self.key = merchant_private_key(environment)
+        self.digest = hashlib.sha256()
+
+    def update(self, data: bytes) -> None:
+        self.digest.update(data)
+
+    def finish(self) -> str:
+        signature = self.key.sign(self.digest.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+        return base64.b64encode(signature).decode("ascii")
+
+
+def file_signer(partner: Partner) -> _HmacSigner | _RsaSigner:
+    """An incremental signer of our file's bytes for this partner: `update(bytes)`, then `finish()` → .sig text."""
+    if partner.profile == "envelope":
+        return _RsaSigner(partner.environment)
+    return _HmacSigner(current_client_secret(partner))
+
+
+class _HmacVerifier:
+    def __init__(self, secrets: list[str]) -> None:
+        self.macs = [hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256) for secret in secrets]
+
+    def update(self, data: bytes) -> None:
+        for mac in self.macs:
+            mac.update(data)
+
+    def verify(self, signature: str) -> bool:
+        text = signature.strip().lower()
+        return any(hmac.compare_digest(mac.hexdigest(), text) for mac in self.macs)
+
+
+class _RsaVerifier:
+    def __init__(self, partner: Partner) -> None:
+        self.key = partner_public_key(partner)
+        self.digest = hashlib.sha256()
+
+    def update(self, data: bytes) -> None:
+        self.digest.update(data)
+
+    def verify(self, signature: str) -> bool:
+        text = signature.strip()
+        try:
+            raw = base64.b64decode(text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4),
+                                   validate=True)
+            self.key.verify(raw, self.digest.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+        except (binascii.Error, ValueError, InvalidSignature):
+            return False
+        return True
+
+
+def partner_file_verifier(partner: Partner) -> _HmacVerifier | _RsaVerifier:
+    """An incremental checker of the partner's file `.sig`: `update(bytes)`, then `verify(sig_text)`.
+
+    hmac: hex HMAC-SHA256 of the bytes with one of the partner's valid client secrets; envelope: SHA256withRSA
+    with the partner's public key, base64 in either alphabet.
+    """
+    if partner.profile == "envelope":
+        return _RsaVerifier(partner)
+    return _HmacVerifier(partner_secrets(partner, utcnow()))
+
+
+def authenticate_api_partner() -> Partner | Response:
+    """The partner calling `GET /api/v1/reconciliation`: hmac by its signature headers (over the request target),
+    envelope by its `apikey` and `x-ibe-req-name` headers; a refused envelope call gets its plaintext answer."""
+    if request.headers.get("x-ibe-req-name") and not request.headers.get("X-Client-Id"):
+        try:
+            partner = identify_envelope_partner()
+        except EnvelopeRefusal as refusal:
+            note_exchange(verdict=f"refused {refusal.error_code}: {refusal.reason}", result_code=refusal.error_code)
+            return envelope_plain_error(refusal.error_code)
+        count_partner_call(partner)
+        return partner
+    return authenticate_hmac()
