@@ -51,3 +51,10 @@ def test_codes(client, wallet):
         assert (response.status_code, response.get_json()["code"]) == (status, code), target
     unsigned = client.get(f"/api/v1/reconciliation?date={day:%Y%m%d}")
     assert unsigned.status_code == 401 and unsigned.get_json()["code"] == 7
+
+
+def test_the_openapi_document_publishes_the_endpoint(client):
+    document = client.get("/api/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/reconciliation"]["get"]
+    assert {"200", "400", "401", "404"} <= set(operation["responses"])
+    assert "text/csv" in operation["responses"]["200"]["content"]

@@ -209,6 +209,29 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/reconciliation": {
+            "get": {
+                "operationId": "getReconciliationFile",
+                "summary": "The merchant's reconciliation file of a closed GMT+7 day, one part (either profile: hmac "
+                "signed over the request target, envelope by its headers). RFC 4180 CSV in the agreed template; "
+                "X-Content-SHA256 is the hex SHA-256 of the body, X-Content-Signature the .sig sidecar, "
+                "X-Parts-Total the number of parts.",
+                "security": [*HMAC_SECURITY, *ENVELOPE_SECURITY],
+                "parameters": [
+                    {"name": "date", "in": "query", "required": True, "schema": {"type": "string",
+                                                                                  "pattern": "^[0-9]{8}$"}},
+                    {"name": "part", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1,
+                                                                                   "default": 1}},
+                ],
+                "responses": {
+                    "200": {"description": "the file, named by Content-Disposition: webview_<partner_code>_"
+                            "<YYYYMMDD>_<n>.csv", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    "400": _json(error, "code 1: date is not YYYYMMDD, or part is not a whole number from 1"),
+                    "401": _json(error, "code 7 (hmac) or error_code 03/10 (envelope): authentication failed"),
+                    "404": _json(error, "code 3: the day is not closed yet, or the file has no such part"),
+                },
+            }
+        },
     }
 
 
