@@ -236,6 +236,14 @@ SETTINGS: tuple[Setting, ...] = (
             "addresses: rate limits, logs); 0 = none, 1 behind one proxy.", minimum=0),
     Setting("PROXY_FIX_X_PROTO", int, 0, "trusted proxies for X-Forwarded-Proto (https seen by the app); 0 = none.",
             minimum=0),
+    Setting("LOG_FORMAT", str, None, "`json` (one JSON object a line) or `text`.", choices=("json", "text"),
+            shown="json in production, text in development", sample="json"),
+    Setting("METRICS_TOKEN", str, None, "when set, `/metrics` also answers `Authorization: Bearer <token>` from "
+            "any address (it always answers loopback).", secret=True, shown="unset (loopback only)"),
+    Setting("PROMETHEUS_MULTIPROC_DIR", str, None, "an empty directory per gunicorn node where its worker "
+            "processes keep their metrics (read by prometheus-client at start).", shown="unset (one process)"),
+    Setting("DRAIN_FILE", str, None, "while this file exists `/readyz` answers 503 `draining` (take the node out "
+            "of the load balancer, README \"Operating\").", shown="unset"),
     Setting("OPS_EMAIL", str, None, "the merchant's operations address: reconciliation reports go there.",
             shown="unset (reports only to the partner's finance contacts)", sample="ops@shop.example"),
     Setting("RECON_MAX_ROWS_PER_PART", int, 500_000, "most rows in one part of a reconciliation file.", minimum=1),

@@ -18,6 +18,7 @@ from webview.api.envelope import (
 from webview.api.errors import ApiError, api_response, envelope_plain_error
 from webview.api.openapi import register_openapi
 from webview.api.schemas import WebviewUrlRequest, parse_json_body
+from webview.core.metrics import observe_api_exchange
 from webview.extensions import db, limiter
 from webview.launch.services import LaunchRequest, issue_launch_token
 from webview.messagelog.services import log_exchange
@@ -60,6 +61,7 @@ def log_api_exchange(response):
     exchange = g.pop("api_exchange", None)
     if exchange is None or request.endpoint in {"api.openapi_document"}:
         return response
+    observe_api_exchange(exchange, response)  # IPN outcomes by code (webview.core.metrics)
     db.session.rollback()
     try:
         request_body = request.get_data(cache=True)

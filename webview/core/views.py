@@ -30,10 +30,14 @@ def favicon():
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and commands."""
-    from webview.core import assets, cli, proxy, security
+    from webview.core import assets, cli, jsonlog, metrics, proxy, readiness, requestid, security
 
     app.register_blueprint(bp)
     cli.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     proxy.init_app(app)
+    requestid.init_app(app)
+    jsonlog.init_app(app)
+    metrics.init_app(app)
+    readiness.init_app(app)

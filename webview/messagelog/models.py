@@ -36,3 +36,4 @@ class PartnerMessage(Base):
     verdict: Mapped[str] = mapped_column(String(200), default="")
     result_code: Mapped[str | None] = mapped_column(String(10))
     reference: Mapped[str | None] = mapped_column(String(40), index=True)  # reference_transaction_id
+    request_id: Mapped[str | None] = mapped_column(String(128), index=True)  # X-Request-Id (webview.core.requestid)

@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import delete
 
 from webview.core.jsontext import JsonRejected, parse_json
+from webview.core.metrics import observe_partner_call
+from webview.core.requestid import current_request_id, valid_request_id
 from webview.db import utcnow
 from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
@@ -181,6 +183,7 @@ def log_exchange(
     verdict: str = "",
     result_code: str | None = None,
     reference: str | None = None,
+    request_id: str | None = None,
 ) -> PartnerMessage:
     """Add one redacted exchange to the session (the caller commits).
 
@@ -188,6 +191,9 @@ def log_exchange(
     without its access code); only its masked decoded form and digest are stored (describe_signed_input).
     """
     shown, digest = describe_signed_input(canonical)
+    request_id = request_id or current_request_id() or _header_request_id(request_headers)
+    if direction == "outbound":
+        observe_partner_call(partner_code, kind, status_code, latency_ms)
     message = PartnerMessage(
         direction=direction,
         method=method.upper()[:10],
@@ -205,9 +211,18 @@ def log_exchange(
         verdict=_text(verdict, 200),
         result_code=_text(result_code, 10),
         reference=_text(reference, 40),
+        request_id=valid_request_id(request_id),
     )
     db.session.add(message)
     return message
+
+
+def _header_request_id(headers: dict | None) -> str | None:
+    """The X-Request-Id among logged headers (an outbound call from background work carries its own)."""
+    for name, value in dict(headers or {}).items():
+        if name.lower() == "x-request-id":
+            return str(value)
+    return None
 
 
 def purge_old_messages(retention_days: int) -> int:

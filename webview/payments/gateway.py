@@ -28,6 +28,7 @@ from flask import current_app
 
 from webview.api.replay import remember_own_signature
 from webview.core.netguard import partner_session
+from webview.core.requestid import outbound_request_id
 from webview.extensions import db
 from webview.messagelog.services import log_exchange
 from webview.partners.keys import merchant_private_key, partner_public_key
@@ -227,6 +228,7 @@ class HmacGateway:
         target = _request_target(url)
         budget = self.budget or CallBudget.from_settings()
         retries, timeout = budget.retries, (budget.connect_s, budget.read_s)
+        request_id = outbound_request_id()  # one id for every try (webview.core.requestid)
         last_problem = "no answer"
         for attempt in range(retries + 1):
             if attempt:
@@ -238,6 +240,7 @@ class HmacGateway:
                 "X-Timestamp": timestamp,
                 "X-Signature": sign(secret, client_id, timestamp, raw, target),
                 "Accept": "application/json",
+                "X-Request-Id": request_id,
             }
             if raw is not None:
                 headers["Content-Type"] = "application/json"
