@@ -8,9 +8,10 @@ from webview.reconciliation import models  # noqa: F401  (registers the tables)
 
 
 def init_app(app: Flask) -> None:
-    """Register the file API, the CLI (`flask partners set-recon`, `flask recon ...`) and the periodic job."""
+    """Register the file API, the CLI (`flask partners set-recon`, `flask recon ...`), the periodic job and the
+    report email job."""
     from webview.extensions import csrf
-    from webview.reconciliation import jobs  # noqa: F401  (declares the periodic schedule)
+    from webview.reconciliation import jobs, report  # noqa: F401  (the periodic schedule, the report email job)
     from webview.reconciliation.api import bp
     from webview.reconciliation.cli import recon_cli
 

@@ -1,4 +1,4 @@
-"""`flask partners set-recon CODE ...` and `flask recon preview|generate|files`."""
+"""`flask partners set-recon CODE ...` and `flask recon preview|generate|run|show|cases|resolve`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from flask.cli import AppGroup
 
 from webview.extensions import db
 from webview.partners.cli import CommandError, OneLineCommand, _partner_or_fail, _read_file, partners_cli
+from webview.reconciliation import runs
 from webview.reconciliation.files import (
     ReconciliationError,
     day_records,
     generate_day,
     parse_day,
 )
+from webview.reconciliation.matching import InboundFile
+from webview.reconciliation.models import ReconciliationRun
+from webview.reconciliation.report import run_items
 from webview.reconciliation.settings import ReconciliationSettingsError, SettingsChange, configure, settings_of
 from webview.reconciliation.templates import STANDARD, Template, TemplateError, load_template, stored_template
 
@@ -127,3 +131,107 @@ def generate_command(code: str, day_text: str) -> None:
         raise CommandError(str(error)) from error
     for part in parts:
         click.echo(f"{part.name}: {part.rows} rows, {part.size} bytes, sha256 {part.sha256}")
+
+
+def _inbound_option(file: str | None, sig: str | None) -> InboundFile | None:
+    """--file (and --sig, default FILE.sig): the partner's file given by hand."""
+    if file is None:
+        if sig is not None:
+            raise CommandError("--sig goes with --file")
+        return None
+    data = _read_big_file(file, "--file")
+    sig_path = sig or file + ".sig"
+    signature = _read_big_file(sig_path, "--sig").decode("ascii", "replace").strip() \
+        if sig is not None or Path(sig_path).exists() else None
+    return InboundFile(name=Path(file).name, data=data, signature=signature)
+
+
+def _read_big_file(path: str, flag: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CommandError(f"{flag} {path}: cannot read ({error.strerror or error})") from error
+
+
+@recon_cli.command("run", cls=OneLineCommand)
+@click.option("--partner", "code", required=True, help="partner_code")
+@click.option("--date", "day_text", required=True, metavar="YYYYMMDD", help="A closed GMT+7 day.")
+@click.option("--dry-run", is_flag=True, help="Check and match only: settle, store and email nothing.")
+@click.option("--file", "file", metavar="FILE", help="The partner's file, instead of fetching it.")
+@click.option("--sig", metavar="FILE", help="Its .sig sidecar (default FILE.sig).")
+def run_command(code: str, day_text: str, dry_run: bool, file: str | None, sig: str | None) -> None:
+    """Match the partner's file of a day against ours, settle what the rules allow, open cases for the rest."""
+    partner = _partner_or_fail(code)
+    day = _day_option(day_text)
+    inbound = _inbound_option(file, sig)
+    if dry_run:
+        result = runs.dry_run(partner, day, inbound)
+        if result.finding:
+            click.echo(f"finding: {result.finding}")
+        click.echo(", ".join(f"{outcome} {count}" for outcome, count in sorted(result.counts.items())) or
+                   "no records")
+        for outcome, record_type, reference, refund in result.mismatches:
+            click.echo(f"  {outcome:<20} {record_type:<10} {reference} {refund}".rstrip())
+        return
+    try:
+        run = runs.run_day(partner, day, inbound=inbound, source="file" if inbound else "api")
+    except ReconciliationError as error:
+        raise CommandError(str(error)) from error
+    _print_run(run)
+
+
+def _print_run(run: ReconciliationRun) -> None:
+    click.echo(f"run {run.id}: {run.status} ({run.source}, file {run.file_name or 'none'})")
+    if run.finding:
+        click.echo(f"finding: {run.finding}")
+    click.echo(", ".join(f"{outcome} {count}" for outcome, count in sorted(run.counts.items())) or "no records")
+    for item in run_items(run):
+        click.echo(f"  case {item.id:<5} {item.outcome:<20} {item.record_type:<10} {item.reference} "
+                   f"{item.refund_request_id} [{item.state}] {item.settlement}".rstrip())
+
+
+@recon_cli.command("show", cls=OneLineCommand)
+@click.argument("run_id", type=int)
+@click.option("--html", "html_path", metavar="FILE", help="Write the HTML report there.")
+@click.option("--csv", "csv_path", metavar="FILE", help="Write the CSV report there.")
+def show_command(run_id: int, html_path: str | None, csv_path: str | None) -> None:
+    """Show a run: status, finding, counts and each mismatch with how it was settled."""
+    run = db.session.get(ReconciliationRun, run_id)
+    if run is None:
+        raise CommandError(f"no run {run_id}")
+    _print_run(run)
+    for path, text in ((html_path, run.report_html), (csv_path, run.report_csv)):
+        if path:
+            try:
+                Path(path).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"{path}: cannot write ({error.strerror or error})") from error
+
+
+@recon_cli.command("cases", cls=OneLineCommand)
+@click.option("--partner", "code", help="Only this partner's cases.")
+def cases_command(code: str | None) -> None:
+    """List the open cases."""
+    partner = _partner_or_fail(code) if code else None
+    cases = runs.open_cases(partner)
+    if not cases:
+        click.echo("No open cases.")
+    for case in cases:
+        click.echo(f"case {case.id:<5} run {case.run_id:<5} {case.outcome:<20} {case.record_type:<10} "
+                   f"{case.reference} {case.refund_request_id} ours {case.our_amount} theirs {case.their_amount}: "
+                   f"{case.settlement}")
+
+
+@recon_cli.command("resolve", cls=OneLineCommand)
+@click.argument("case_id", type=int)
+@click.option("--action", required=True, metavar="|".join(runs.RESOLUTIONS), help="What was done.")
+@click.option("--note", required=True, help="Why, for the record.")
+def resolve_command(case_id: int, action: str, note: str) -> None:
+    """Close an open case with what an operator did about it."""
+    try:
+        case = runs.resolve_case(case_id, action, note)
+        db.session.commit()
+    except ValueError as error:
+        db.session.rollback()
+        raise CommandError(str(error)) from error
+    click.echo(f"case {case.id} resolved: {case.resolution} — {case.note}")

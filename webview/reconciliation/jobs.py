@@ -1,4 +1,6 @@
-"""The periodic job: at each partner's agreed time, the day just closed gets its file (once per part)."""
+"""The periodic job: at each partner's agreed time, the day just closed gets its file (once per part), and the
+partner's file of that day is fetched and matched (once: a rejected run, e.g. the partner's file missing, is run
+again by an operator with `flask recon run`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from webview.extensions import db
 from webview.jobs import periodic
 from webview.partners.models import Partner
 from webview.reconciliation.files import generate_day, last_closed_day, stored_parts
-from webview.reconciliation.models import ReconciliationSettings
+from webview.reconciliation.models import ReconciliationRun, ReconciliationSettings
+from webview.reconciliation.runs import run_day
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +45,32 @@ def generate_due_files(now: datetime | None = None) -> list[str]:
     return written
 
 
+def run_due_matching(now: datetime | None = None) -> list[int]:
+    """Fetch and match the partner's file of the last closed day for every partner with reconciliation on that
+    has no run for it yet; returns the ids of the runs made."""
+    now = now or utcnow()
+    made: list[int] = []
+    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
+                              .where(ReconciliationSettings.transport != "off")).all()
+    for partner_id, close_time in rows:
+        day = last_closed_day(close_time, now)
+        if db.session.scalar(select(ReconciliationRun.id).where(
+                ReconciliationRun.partner_id == partner_id, ReconciliationRun.day == day)) is not None:
+            continue
+        try:
+            made.append(run_day(db.session.get(Partner, partner_id), day, now=now).id)
+        except Exception:
+            db.session.rollback()
+            log.exception("reconciliation run of partner %s for %s failed", partner_id, day)
+    return made
+
+
 @periodic("reconciliation.files", every_seconds=EVERY_SECONDS)
 def reconciliation_files() -> None:
-    """Worker entry point: write the files that are due."""
+    """Worker entry point: write the files that are due, then match the partners' files that are due."""
     names = generate_due_files()
     if names:
         log.info("reconciliation files written: %s", ", ".join(names))
+    runs = run_due_matching()
+    if runs:
+        log.info("reconciliation runs made: %s", ", ".join(map(str, runs)))

@@ -76,3 +76,86 @@ class ReconciliationChunk(Base):
                                          primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+RUN_STATUSES = ("running", "completed", "rejected")
+OUTCOMES = ("matched", "missing_at_partner", "missing_at_merchant", "amount_mismatch", "status_mismatch",
+            "duplicate")
+ITEM_STATES = ("settled", "open", "resolved")
+
+
+class ReconciliationRun(Base):
+    """One matching of the partner's file for (partner, day, part) against ours; at most one per part.
+
+    `rejected` runs (a file that failed its checks: `finding` says why) may be run again with a new file;
+    a `completed` run is final, so re-running a day settles nothing twice. The report is kept for download.
+    """
+
+    __tablename__ = "reconciliation_run"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "day", "part"),
+        CheckConstraint("status IN ('running', 'completed', 'rejected')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    part: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(10))  # api | sftp | file
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)  # a rejected run runs again with a new file
+    finding: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # outcome -> number of records
+    amounts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ours / theirs totals in VND
+    report_html: Mapped[str] = mapped_column(Text, default="")
+    report_csv: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ReconciliationInbound(Base):
+    """The partner's file as received (kept, never deleted): `accepted` or `rejected` with the run's finding."""
+
+    __tablename__ = "reconciliation_inbound"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_run.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # accepted | rejected
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReconciliationItem(Base):
+    """A record that did not match: how it was settled automatically, or the open case it became.
+
+    Unique per run and key, so a repeated run records (and settles) it once.
+    """
+
+    __tablename__ = "reconciliation_item"
+    __table_args__ = (
+        UniqueConstraint("run_id", "record_type", "reference", "refund_request_id", "outcome"),
+        CheckConstraint("state IN ('settled', 'open', 'resolved')", name="state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_run.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    record_type: Mapped[str] = mapped_column(String(12))
+    reference: Mapped[str] = mapped_column(String(40))
+    refund_request_id: Mapped[str] = mapped_column(String(64), default="")
+    our_amount: Mapped[int | None] = mapped_column(Integer)
+    their_amount: Mapped[int | None] = mapped_column(Integer)
+    our_status: Mapped[str] = mapped_column(String(20), default="")
+    their_status: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    settlement: Mapped[str] = mapped_column(String(300), default="")  # what was done, "by reconciliation"
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    resolution: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    resolved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

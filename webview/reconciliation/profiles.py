@@ -3,7 +3,8 @@
 * the `.sig` sidecar of our file: hmac partners get hex HMAC-SHA256 of the file bytes keyed with their newest
   client secret; envelope partners get SHA256withRSA (PKCS#1 v1.5) with the merchant key, standard base64;
 * checking the `.sig` of the partner's file: the same recipes with the partner's secret or public key;
-* authenticating `GET /api/v1/reconciliation`: hmac signature headers, or the envelope partner's headers.
+* authenticating `GET /api/v1/reconciliation`: hmac signature headers, or the envelope partner's headers;
+* fetching the partner's file from its reconciliation URL: signed like query (hmac), or plain (envelope).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import time
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -21,10 +23,12 @@ from flask import Response, request
 from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
 from webview.api.envelope import EnvelopeRefusal, identify_envelope_partner
 from webview.api.errors import envelope_plain_error
+from webview.api.replay import remember_own_signature
 from webview.db import utcnow
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import current_client_secret, partner_secrets
+from webview.signing.hmac import sign, signed_digest
 
 
 class _HmacSigner:
@@ -113,3 +117,18 @@ def authenticate_api_partner() -> Partner | Response:
         count_partner_call(partner)
         return partner
     return authenticate_hmac()
+
+
+def partner_fetch_headers(partner: Partner, target: str) -> dict[str, str]:
+    """Headers of our GET of the partner's file at its reconciliation URL.
+
+    hmac: signed like the query call (over the request target, newest secret, entered in the replay store);
+    envelope: none (there is no merchant → partner credential; the file's own .sig proves it is theirs).
+    """
+    if partner.profile == "envelope":
+        return {}
+    client_id, timestamp = partner.client_id, str(int(time.time() * 1000))
+    secret = current_client_secret(partner)
+    remember_own_signature(client_id, int(timestamp), signed_digest(client_id, timestamp, None, target))
+    return {"X-Client-Id": client_id, "X-Timestamp": timestamp,
+            "X-Signature": sign(secret, client_id, timestamp, None, target)}
