@@ -13,9 +13,11 @@ from webview.db import utcnow
 from webview.extensions import db
 from webview.jobs import periodic
 from webview.partners.models import Partner
+from webview.reconciliation.delivery import deliver_by_sftp
 from webview.reconciliation.files import generate_day, last_closed_day, stored_parts
 from webview.reconciliation.models import ReconciliationRun, ReconciliationSettings
 from webview.reconciliation.runs import run_day
+from webview.reconciliation.sftp import SftpError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,23 @@ def generate_due_files(now: datetime | None = None) -> list[str]:
     return written
 
 
+def deliver_due_files(now: datetime | None = None) -> list[str]:
+    """Upload to OUTBOUND/ the last closed day's parts not yet delivered, for partners on sftp or both; a
+    server that fails is logged and tried again on the next run (a changed host key included, until fixed)."""
+    now = now or utcnow()
+    delivered: list[str] = []
+    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
+                              .where(ReconciliationSettings.transport.in_(("sftp", "both")))).all()
+    for partner_id, close_time in rows:
+        partner = db.session.get(Partner, partner_id)
+        try:
+            delivered += deliver_by_sftp(partner, last_closed_day(close_time, now))
+        except SftpError as error:
+            db.session.rollback()
+            log.error("reconciliation file of partner %s not delivered by SFTP: %s", partner_id, error)
+    return delivered
+
+
 def run_due_matching(now: datetime | None = None) -> list[int]:
     """Fetch and match the partner's file of the last closed day for every partner with reconciliation on that
     has no run for it yet; returns the ids of the runs made."""
@@ -67,10 +86,13 @@ def run_due_matching(now: datetime | None = None) -> list[int]:
 
 @periodic("reconciliation.files", every_seconds=EVERY_SECONDS)
 def reconciliation_files() -> None:
-    """Worker entry point: write the files that are due, then match the partners' files that are due."""
+    """Worker entry point: write the files that are due, deliver them by SFTP, then match the partners' files."""
     names = generate_due_files()
     if names:
         log.info("reconciliation files written: %s", ", ".join(names))
+    uploaded = deliver_due_files()
+    if uploaded:
+        log.info("reconciliation files delivered by SFTP: %s", ", ".join(uploaded))
     runs = run_due_matching()
     if runs:
         log.info("reconciliation runs made: %s", ", ".join(map(str, runs)))

@@ -62,6 +62,7 @@ class ReconciliationFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(Text)  # the .sig sidecar's text
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sftp_delivered_at: Mapped[datetime | None]  # when OUTBOUND/ got it (with its sidecars)
 
     def __repr__(self) -> str:
         return f"<ReconciliationFile {self.name} {self.rows} rows>"

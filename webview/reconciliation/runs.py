@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.models import Partner
+from webview.reconciliation.delivery import archive_by_sftp, fetch_by_sftp
 from webview.reconciliation.fetch import FetchFailed, fetch_by_api
 from webview.reconciliation.files import ReconciliationError, closes_at, day_records
 from webview.reconciliation.matching import FileRejected, InboundFile, Match, check_file, match
@@ -25,6 +26,7 @@ from webview.reconciliation.models import (
 from webview.reconciliation.report import queue_report_emails, render_report
 from webview.reconciliation.settings import settings_of
 from webview.reconciliation.settle import settle
+from webview.reconciliation.sftp import SftpError
 from webview.reconciliation.templates import stored_template
 
 
@@ -38,12 +40,16 @@ class DryRun:
 
 
 def get_partner_file(partner: Partner, day: date) -> tuple[str, InboundFile]:
-    """(source, file) from the partner's reconciliation URL; FetchFailed when there is none to get."""
+    """(source, file): from the partner's reconciliation URL (api, or both with a URL), else from its SFTP
+    INBOUND/ (sftp, both); FetchFailed when there is none to get (an SFTP host key that changed included)."""
     settings = settings_of(partner)
     if settings.transport in {"api", "both"} and settings.reconciliation_url:
         return "api", fetch_by_api(partner, settings.reconciliation_url, day)
     if settings.transport in {"sftp", "both"}:
-        raise FetchFailed("fetching by SFTP is not available yet: give the file with --file")
+        try:
+            return "sftp", fetch_by_sftp(partner, day)
+        except SftpError as error:
+            raise FetchFailed(f"SFTP: {error}") from error
     raise FetchFailed(f"reconciliation of {partner.code} is {settings.transport} with no URL to fetch from")
 
 
@@ -101,6 +107,13 @@ def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, 
                                              status="rejected" if finding else "accepted", data=inbound.data))
     db.session.commit()
     run_id = run.id
+    if source == "sftp" and inbound is not None:
+        try:
+            archive_by_sftp(partner, inbound.name, rejected=bool(finding))
+        except SftpError as error:
+            run = db.session.get(ReconciliationRun, run_id)
+            run.finding = (run.finding + "; " if run.finding else "") + f"not archived on SFTP: {error}"
+            db.session.commit()
     for outcome, key, ours, their in result.mismatches:
         settlement = settle(partner, outcome, key, ours, their) if not finding else None
         db.session.add(ReconciliationItem(
