@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto --tracing retain-on-failure --screenshot only-on-failure 
 # The address partners and users reach; the demo seed registers the sandbox URLs under it.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: lock run test install install-test browser translations migrate seed lint e2e clean extract-messages
+.PHONY: lock run test install install-test browser translations migrate seed lint e2e clean extract-messages cluster
 
 LOCK := requirements/lock.txt
 
@@ -34,7 +34,7 @@ lock:
 
 install: $(VENV)/.installed translations
 
-install-test: install browser
+install-test: install browser sshd
 
 translations: $(BIN)/python
 	@if ls webview/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
@@ -51,6 +51,13 @@ browser: $(VENV)/.installed
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium)); \
 	else $(BIN)/playwright install chromium; fi
 
+# OpenSSH's sshd for the reconciliation SFTP tests (a real server started by a fixture), where apt exists.
+sshd:
+	@if [ -x /usr/sbin/sshd ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		(apt-get install -y -q openssh-server >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q openssh-server)); \
+	else echo "install OpenSSH's sshd (/usr/sbin/sshd) for the SFTP tests" >&2; fi
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -59,6 +66,25 @@ seed: migrate
 
 run: seed
 	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+# The production shape on one machine (README "Operating"): CLUSTER_WEB gunicorn nodes on 127.0.0.1 from
+# CLUSTER_PORT up and CLUSTER_WORKERS job workers (Procfile, run by honcho), on PostgreSQL and Redis. Migrations and
+# the demo seed run first; nodes share instance/ (development secrets) and the database.
+CLUSTER_WEB ?= 2
+CLUSTER_WORKERS ?= 2
+CLUSTER_PORT ?= 8001
+CLUSTER_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/webview_cluster)
+CLUSTER_REDIS_URL ?= $(or $(RATELIMIT_STORAGE_URI),redis://127.0.0.1:6379/1)
+CLUSTER_ENV = DATABASE_URL=$(CLUSTER_DATABASE_URL) RATELIMIT_STORAGE_URI=$(CLUSTER_REDIS_URL) \
+	PUBLIC_BASE_URL=http://127.0.0.1:$(CLUSTER_PORT) PATH="$(abspath $(BIN)):$$PATH"
+
+cluster: install
+	@case "$(CLUSTER_DATABASE_URL)" in postgres*) ;; *) echo "make cluster runs on PostgreSQL: set DATABASE_URL" >&2; exit 2;; esac
+	@case "$(CLUSTER_REDIS_URL)" in redis*) ;; *) echo "make cluster shares rate limits in Redis: set RATELIMIT_STORAGE_URI=redis://..." >&2; exit 2;; esac
+	$(CLUSTER_ENV) $(FLASK) create-database
+	$(CLUSTER_ENV) $(FLASK) db upgrade
+	$(CLUSTER_ENV) $(FLASK) demo seed
+	$(CLUSTER_ENV) $(BIN)/honcho -f Procfile start -p $(CLUSTER_PORT) -c web=$(CLUSTER_WEB),worker=$(CLUSTER_WORKERS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

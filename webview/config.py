@@ -242,6 +242,8 @@ SETTINGS: tuple[Setting, ...] = (
             "any address (it always answers loopback).", secret=True, shown="unset (loopback only)"),
     Setting("PROMETHEUS_MULTIPROC_DIR", str, None, "an empty directory per gunicorn node where its worker "
             "processes keep their metrics (read by prometheus-client at start).", shown="unset (one process)"),
+    Setting("INSTANCE_PATH", str, None, "the folder of the SQLite file, generated development secrets and "
+            "`demo-partners.json`.", shown="`instance/` of the checkout"),
     Setting("DRAIN_FILE", str, None, "while this file exists `/readyz` answers 503 `draining` (take the node out "
             "of the load balancer, README \"Operating\").", shown="unset"),
     Setting("OPS_EMAIL", str, None, "the merchant's operations address: reconciliation reports go there.",

@@ -30,7 +30,7 @@ def favicon():
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and commands."""
-    from webview.core import assets, cli, jsonlog, metrics, proxy, readiness, requestid, security
+    from webview.core import assets, cli, dbcreate, jsonlog, metrics, proxy, readiness, requestid, security
 
     app.register_blueprint(bp)
     cli.init_app(app)
@@ -41,3 +41,4 @@ def init_app(app: Flask) -> None:
     jsonlog.init_app(app)
     metrics.init_app(app)
     readiness.init_app(app)
+    app.cli.add_command(dbcreate.create_database_command)
