@@ -6,7 +6,7 @@ Needs `requests` and `cryptography`. Usage:
         --partner-key partner_private.pem --merchant-key merchant_public.pem --suite modern --user-id user-42
     python examples/envelope_login.py --demo instance/demo-partners.json --partner demo-envelope
 
-The message (DESIGN.md, profile envelope):
+The message (docs/partners/envelope.md):
     signature data  access_code|user_id|layout|product            (modern: |timestamp appended)
     original data   access_code|user_id|layout|product|signature  (modern: |timestamp appended)
     body            {"key": RSA-wrapped fresh symmetric key, "data": original data encrypted with it}

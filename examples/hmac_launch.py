@@ -6,7 +6,7 @@ Needs only `requests`. Usage:
         --identify-code user-42 --identify-phone 0912345678
     python examples/hmac_launch.py --demo instance/demo-partners.json --partner demo-redirect
 
-Signing (DESIGN.md, profile hmac):
+Signing (docs/partners/hmac.md):
     X-Timestamp = unix milliseconds
     P           = timestamp + "." + client_id + "." + raw body bytes (exactly the bytes sent)
     X-Signature = lowercase hex HMAC-SHA256(key = client_secret as UTF-8, msg = base64url_nopad(P))
