@@ -9,7 +9,7 @@ from flask import Flask
 # Each sandbox feature package exposes init_app(app).
 SANDBOX_FEATURES: tuple[str, ...] = (
     "sandbox.shell", "sandbox.partner", "sandbox.testapi", "sandbox.inspector", "sandbox.operator", "sandbox.cases",
-    "sandbox.mail")
+    "sandbox.mail", "sandbox.reconciliation")
 
 
 def init_app(app: Flask) -> None:

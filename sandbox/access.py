@@ -31,6 +31,7 @@ PARTNER_ENDPOINTS = frozenset({
     "sandbox_partner.create",           # merchant -> partner APIs, each verifying the merchant's hmac signature
     "sandbox_partner.query",
     "sandbox_partner.refund",
+    "sandbox_reconciliation.reconciliation",  # the partner's reconciliation file (hmac: verifies our signature)
     "sandbox_place_order.place_order",  # the merchant's signed and encrypted place-order redirect (envelope)
     "sandbox_pay.payment_page",         # the wallet payment page the user's browser opens (PIN 123456)
     "sandbox_shell.app_link_pay",       # the https app link opened outside the shell: redirects to that page

@@ -104,3 +104,28 @@ def test_a_changed_host_key_is_refused_and_reported(on_sftp, sshd, tmp_path):
     run = run_day(on_sftp.partner, day)
     assert run.status == "rejected" and "changed" in run.finding and "refused" in run.finding
     assert list((sshd.root / "OUTBOUND").iterdir()) == []
+
+
+def test_the_sandbox_partner_uploads_its_own_file_to_inbound(on_sftp, sshd):
+    from sandbox.credentials import load_credentials, upsert_credentials
+    from sandbox.models import SandboxTransaction
+    from sandbox.reconciliation.services import partner_file, upload_to_inbound
+
+    upsert_credentials([{"partner_code": on_sftp.code, "client_id": on_sftp.client_id,
+                         "client_secret": on_sftp.secret, "api_key": "k", "access_code": "a",
+                         "merchant_public_key_pem": "", "profile": "hmac", "suite": "modern",
+                         "handoff": "redirect"}])
+    day = past_day()
+    paid = paid_booking(on_sftp.partner, local(day, 9), transaction_id="SBX-T")
+    db.session.add(SandboxTransaction(
+        transaction_id="SBX-T", partner_code=on_sftp.code, reference_transaction_id=paid.reference,
+        amount=paid.amount, status="SUCCESS", description="VIP plan", ipn_url="http://127.0.0.1/ipn",
+        return_url="http://127.0.0.1/r", expires_at=local(day, 10), created_at=local(day, 8),
+        updated_at=local(day, 9)))
+    db.session.commit()
+    file = partner_file(load_credentials(on_sftp.code), day, ("change_amount",))
+    upload_to_inbound(file, host=sshd.host, port=sshd.port, username=sshd.user, private_key_pem=sshd.client_key,
+                      host_key_line=sshd.known_hosts)
+    assert sorted(path.name for path in (sshd.root / "INBOUND").iterdir()) == [file.name, file.name + ".sig"]
+    run = run_day(on_sftp.partner, day)
+    assert (run.status, run.source, run.counts) == ("completed", "sftp", {"amount_mismatch": 1}), run.finding
