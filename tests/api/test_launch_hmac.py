@@ -205,3 +205,114 @@ def test_openapi_describes_every_partner_endpoint(client, app):
     }
     described = {(path, method) for path, item in document["paths"].items() for method in item}
     assert routes == described
+
+
+VECTORS = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "partners"
+                      / "vectors.json").read_text(encoding="utf-8"))
+
+
+def operations(document: dict):
+    """(where, method, operation) of every path and every webhook."""
+    for where, item in [*document["paths"].items(), *document["webhooks"].items()]:
+        for method, operation in item.items():
+            yield where, method, operation
+
+
+def test_openapi_webhooks_describe_the_merchants_calls_to_the_partner(client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/openapi.json").get_json()
+    validate(document)
+    webhooks = document["webhooks"]
+    assert {(name, method) for name, item in webhooks.items() for method in item} == \
+        {("createTransaction", "post"), ("queryTransaction", "get"), ("refund", "post")}
+    schemas = document["components"]["schemas"]
+    create = webhooks["createTransaction"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/CreateTransactionRequest")
+    assert set(schemas["CreateTransactionRequest"]["required"]) == {
+        "reference_transaction_id", "amount", "currency", "description", "ipn_url", "return_url", "expires_at",
+        "customer"}
+    assert "transaction_amount" not in schemas["CreateTransactionRequest"]["properties"]
+    assert set(schemas["RefundRequest"]["required"]) == {
+        "reference_transaction_id", "transaction_amount", "transaction_id", "reason", "request_id"}
+    assert set(schemas["QueryTransactionData"]["required"]) == {"transaction_id", "status", "amount"}
+    assert schemas["CreateTransactionData"]["required"] == ["transaction_id"]
+    answer = create["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["properties"]["data"]["$ref"].endswith("/CreateTransactionData")
+    query = webhooks["queryTransaction"]["get"]
+    assert query["parameters"][0]["name"] == "reference_transaction_id"
+    for item in webhooks.values():
+        for operation in item.values():
+            assert operation["security"] == [{"ClientId": [], "Timestamp": [], "Signature": []}]
+            assert "retried" in operation["description"] and "5XX" in operation["responses"]
+    # the request examples are exactly what the merchant sends (docs/partners/vectors.json, checked against the
+    # gateway by tests/examples/test_partner_docs.py)
+    published = {item["name"]: item for item in VECTORS["hmac"]["requests"]}
+    assert create["requestBody"]["content"]["application/json"]["examples"]["vip"]["value"] == \
+        json.loads(published["create-transaction"]["body"])
+    assert webhooks["refund"]["post"]["requestBody"]["content"]["application/json"]["examples"]["partial"][
+        "value"] == json.loads(published["refund"]["body"])
+
+
+def test_openapi_has_examples_on_every_operation_and_described_security(client):
+    document = client.get("/api/openapi.json").get_json()
+    for where, method, operation in operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        for media in content.values():
+            assert "example" in media or "examples" in media, (where, method, "request")
+        for parameter in operation.get("parameters", []):
+            assert "example" in parameter, (where, method, parameter["name"])
+        for status, response in operation["responses"].items():
+            for media in response.get("content", {}).values():
+                assert "example" in media or "examples" in media, (where, method, status)
+    for name, scheme in document["components"]["securitySchemes"].items():
+        assert len(scheme.get("description", "")) > 30, name
+    assert "base64url_nopad" in document["components"]["securitySchemes"]["Signature"]["description"]
+
+
+def test_openapi_documents_the_envelope_layouts_and_real_examples(client):
+    from webview.signing import envelope
+
+    document = client.get("/api/openapi.json").get_json()
+    paths = document["paths"]
+    specs = {"/api/v1/partner/login": (envelope.LOGIN_REQUEST, envelope.LOGIN_RESPONSE),
+             "/api/v1/partner/commit": (envelope.COMMIT_REQUEST, envelope.COMMIT_RESPONSE),
+             "/api/v1/partner/query-trans": (envelope.QUERY_REQUEST, envelope.QUERY_RESPONSE)}
+    for path, (request_spec, answer_spec) in specs.items():
+        description = paths[path]["post"]["description"]
+        for spec in (request_spec, answer_spec):  # signature and timestamp positions, as the code seals them
+            assert f"`{'|'.join(spec.signed_fields)}`" in description, (path, spec.name)
+            assert f"`{'|'.join(spec.original_fields)}`" in description, (path, spec.name)
+        assert "timestamp" in description and "RSA-PSS" in description and "SHA256withRSA" in description
+    envelope_schema = document["components"]["schemas"]["EnvelopeRequest"]["description"]
+    assert "access_code|booking_number|product_type|signature|total_amount" in envelope_schema  # place order
+    sealed = {(item["name"]): {"key": item["key"], "data": item["data"]}
+              for item in VECTORS["envelope"]["messages"] if item["suite"] == "modern"}
+    login = paths["/api/v1/partner/login"]["post"]
+    assert login["requestBody"]["content"]["application/json"]["examples"]["login_request (modern)"]["value"] == \
+        sealed["login_request"]
+    assert login["responses"]["200"]["content"]["application/json"]["examples"]["login_response (modern)"][
+        "value"] == sealed["login_response"]
+    ipn = paths["/api/v1/payment/ipn"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    published = {item["name"]: item for item in VECTORS["hmac"]["requests"]}
+    assert next(iter(ipn.values()))["value"] == json.loads(published["ipn"]["body"])
+
+
+def test_openapi_examples_match_their_schemas(client):
+    from jsonschema import Draft202012Validator
+
+    document = client.get("/api/openapi.json").get_json()
+    checked = 0
+    for where, method, operation in operations(document):
+        media = [("request", m) for m in operation.get("requestBody", {}).get("content", {}).values()]
+        media += [(status, m) for status, response in operation["responses"].items()
+                  for m in response.get("content", {}).values()]
+        for label, item in media:
+            validator = Draft202012Validator({"allOf": [item["schema"]], "components": document["components"]})
+            examples = [example["value"] for example in item.get("examples", {}).values()]
+            examples += [item["example"]] if "example" in item else []
+            for example in examples:
+                errors = [error.message for error in validator.iter_errors(example)]
+                assert not errors, (where, method, label, errors)
+                checked += 1
+    assert checked > 30
