@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -207,8 +208,8 @@ def test_openapi_describes_every_partner_endpoint(client, app):
     assert routes == described
 
 
-VECTORS = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "partners"
-                      / "vectors.json").read_text(encoding="utf-8"))
+VECTORS = json.loads((Path(__file__).resolve().parents[2] / "docs" / "partners" / "vectors.json")
+                     .read_text(encoding="utf-8"))
 
 
 def operations(document: dict):
