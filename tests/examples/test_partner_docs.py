@@ -46,6 +46,13 @@ def test_page_exists_and_refers_only_to_what_a_partner_can_read(page):
             assert (DOCS / target).resolve().exists(), f"{page}: broken link {target}"
 
 
+def test_the_samples_readme_refers_only_to_what_a_partner_can_read():
+    content = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
+    assert not HIDDEN.search(content), HIDDEN.search(content).group(0)
+    for sample in ("partner.py", "java/Partner.java", "node/partner.mjs"):
+        assert f"`{sample}`" in content and (ROOT / "examples" / sample).exists()
+
+
 def test_readme_links_every_page_and_the_root_readme_links_the_guide():
     index = text("README.md")
     for page in PAGES[1:]:

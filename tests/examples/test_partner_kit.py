@@ -244,6 +244,34 @@ def partner_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.mark.parametrize("suite", ["modern", "legacy"])
+def test_python_sample_envelope_login_and_query(server, sample, partner_key, tmp_path, suite):
+    """The Python sample has no envelope partner server; its login and query-trans run against a new partner."""
+    command = sample("python")
+    code = f"kit-python-env-{next(SERIAL)}"
+    (tmp_path / "partner.pem").write_bytes(partner_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "partner.xml").write_text(public_xml(partner_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()))
+    credentials = json.loads(flask(
+        server, "partners", "create", "--code", code, "--name", "Kit Python envelope", "--environment", "sandbox",
+        "--profile", "envelope", "--suite", suite, "--handoff", "redirect", "--public-key",
+        str(tmp_path / "partner.xml"), "--admin-name", "Kit Admin", "--admin-email", f"{code}@example.com",
+        "--admin-phone", "0912345678", "--payment-url", "http://127.0.0.1:9/pay", "--json"))
+    (tmp_path / "merchant.pem").write_text(credentials["merchant_public_key_pem"])
+    envelope = ["--base-url", server.url, "--api-key", credentials["api_key"], "--access-code",
+                credentials["access_code"], "--partner-key", str(tmp_path / "partner.pem"), "--merchant-key",
+                str(tmp_path / "merchant.pem"), "--suite", suite]
+    login = run(command, "envelope-login", *envelope, "--user-id", f"{code}-user", "--product", "hotel")
+    assert login.returncode == 0, login.stdout + login.stderr
+    assert requests.get(login.stdout.strip(), allow_redirects=False, timeout=10).status_code in (302, 303)
+    unknown = run(command, "envelope-query", *envelope, "--booking-number", "261122-7QK4M2XD")
+    assert unknown.returncode == 1 and json.loads(unknown.stdout)["error_code"] == "02"  # opened and verified
+    wrong_key = run(command, "envelope-login", *[value if value != credentials["api_key"] else "wrong"
+                                                 for value in envelope])
+    assert wrong_key.returncode == 1 and "error_code 03" in wrong_key.stderr
+
+
+@pytest.mark.parametrize("suite", ["modern", "legacy"])
 @pytest.mark.parametrize("language", ["java", "node"])
 def test_envelope_journey_with_the_samples_own_partner_server(server, sample, partner_servers, partner_key, tmp_path,
                                                               language, suite):
