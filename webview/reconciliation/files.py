@@ -128,18 +128,19 @@ def day_records(partner: Partner, day: date) -> Iterator[Record]:
         .order_by(Refund.completed_at, Refund.id)
         .execution_options(yield_per=YIELD_PER)
     )
-    # Two connections: one streaming cursor each (a session holds one, so the second runs on its own).
-    with db.engine.connect() as payment_connection, db.engine.connect() as refund_connection:
-        payment_rows = (
-            (row[0], 0, row[1], Record("PAYMENT", row[3], row[2] or row[4] or "", row[5], row[6], row[7],
-                                       "SUCCESS", "", row[0]))
-            for row in payment_connection.execute(payments))
-        refund_rows = (
-            (row[0], 1, row[1], Record("REFUND", row[4], row[5] or "", row[6], row[3], row[7], "SUCCESS",
-                                       row[2], row[0]))
-            for row in refund_connection.execute(refunds))
-        for *_, record in heapq.merge(payment_rows, refund_rows, key=lambda item: item[:3]):
-            yield record
+    # Both cursors stream on the session's own connection (server-side cursors on PostgreSQL), so the parts
+    # written meanwhile go through the same connection and never wait on a lock held by our own reader.
+    connection = db.session.connection()
+    payment_rows = (
+        (row[0], 0, row[1], Record("PAYMENT", row[3], row[2] or row[4] or "", row[5], row[6], row[7], "SUCCESS",
+                                   "", row[0]))
+        for row in connection.execute(payments))
+    refund_rows = (
+        (row[0], 1, row[1], Record("REFUND", row[4], row[5] or "", row[6], row[3], row[7], "SUCCESS", row[2],
+                                   row[0]))
+        for row in connection.execute(refunds))
+    for *_, record in heapq.merge(payment_rows, refund_rows, key=lambda item: item[:3]):
+        yield record
 
 
 class _PartWriter:
