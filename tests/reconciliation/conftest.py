@@ -93,3 +93,10 @@ def _is_envelope(booking: Booking) -> bool:
     from webview.partners.models import Partner
 
     return db.session.get(Partner, booking.partner_id).profile == "envelope"
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL for browser tests here (overrides pytest-base-url's fallback fixture, which pytest 9
+    deprecates)."""
+    return None
