@@ -232,3 +232,26 @@ def test_dry_run_settles_and_stores_nothing(shop, stub, runner, tmp_path):
     real = runner.invoke(args=["recon", "run", "--partner", shop.code, "--date", f"{day:%Y%m%d}",
                                "--file", str(path)])
     assert real.exit_code == 0 and "completed" in real.output and "paid by reconciliation" in real.output
+
+
+def test_a_run_in_progress_is_not_run_twice_and_a_dead_one_is_taken_over(shop, stub):
+    from webview.db import utcnow
+    from webview.reconciliation.files import ReconciliationError
+    from webview.reconciliation.models import ReconciliationRun
+
+    day = past_day()
+    lost_ipn = held(shop.partner, "lost")
+    stub.script(Reply(body={"code": 0, "message": "success", "data": {
+        "transaction_id": "SBX-L", "status": "SUCCESS", "amount": lost_ipn.amount}}))
+    inbound = hmac_signed(shop.secret, their_file([payment_row(lost_ipn, day)]))
+    db.session.add(ReconciliationRun(partner_id=shop.partner.id, day=day, part=1, source="api", status="running"))
+    db.session.commit()
+    with pytest.raises(ReconciliationError) as busy:
+        run_day(shop.partner, day, inbound=inbound)
+    assert busy.value.reason == "busy" and stub.received == []
+    run = db.session.scalar(select(ReconciliationRun))
+    run.updated_at = utcnow() - timedelta(hours=1)  # its worker died
+    db.session.commit()
+    run = run_day(shop.partner, day, inbound=inbound)
+    assert (run.status, run.attempts, run.counts) == ("completed", 2, {"missing_at_merchant": 1})
+    assert db.session.get(Booking, lost_ipn.id).payment_status == "SUCCESS"

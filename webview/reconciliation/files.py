@@ -39,7 +39,7 @@ YIELD_PER = 2000
 
 
 class ReconciliationError(ValueError):
-    """A reconciliation request that cannot be honoured; `reason` is malformed, not_closed or missing."""
+    """A reconciliation request that cannot be honoured; `reason` is malformed, not_closed or busy."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)

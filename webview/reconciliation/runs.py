@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,8 @@ from webview.reconciliation.settings import settings_of
 from webview.reconciliation.settle import settle
 from webview.reconciliation.sftp import SftpError
 from webview.reconciliation.templates import stored_template
+
+STALE_RUN = timedelta(minutes=30)  # a run "running" longer than this lost its worker and may be taken over
 
 
 @dataclass
@@ -81,7 +83,8 @@ def dry_run(partner: Partner, day: date, inbound: InboundFile | None = None) -> 
 def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, source: str = "file",
             part: int = 1, now=None) -> ReconciliationRun:
     """Run (partner, day, part) once: a completed run is returned as it is (nothing settled twice); a rejected
-    one (bad or missing file) runs again. ReconciliationError(not_closed) before the day is closed."""
+    one (bad or missing file) runs again, as does one left running by a dead worker (the settlement rules are
+    idempotent). ReconciliationError: not_closed before the day is closed, busy while another run is at it."""
     if (now or utcnow()) < closes_at(day, settings_of(partner).close_time):
         raise ReconciliationError("not_closed", f"day {day:%Y%m%d} is not closed yet")
     partner_id = partner.id
@@ -142,14 +145,16 @@ def _claim(partner_id: int, day: date, part: int) -> ReconciliationRun:
         db.session.add(run)
         try:
             db.session.commit()
-        except IntegrityError:
+            return run
+        except IntegrityError:  # another worker claimed it first: decide on its row
             db.session.rollback()
             run = db.session.scalar(query)
-        return run
-    if run.status == "rejected":
+    if run.status == "running" and run.updated_at > utcnow() - STALE_RUN:
+        raise ReconciliationError("busy", f"run {run.id} of {day:%Y%m%d} is in progress")
+    if run.status in {"rejected", "running"}:  # rejected: a new file; running past STALE_RUN: its worker died
         db.session.execute(delete(ReconciliationItem).where(ReconciliationItem.run_id == run.id,
-                                                            ReconciliationItem.state == "open"))
-        run.status, run.attempts = "running", run.attempts + 1
+                                                            ReconciliationItem.state != "resolved"))
+        run.status, run.attempts, run.updated_at = "running", run.attempts + 1, utcnow()
         db.session.commit()
     return run
 
