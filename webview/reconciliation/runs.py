@@ -101,7 +101,7 @@ def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, 
         result, finding = _check(partner, day, inbound)
     partner = db.session.get(Partner, partner_id)
     run = db.session.get(ReconciliationRun, run.id)
-    run.source, run.status, run.finding = source, "rejected" if finding else "completed", finding
+    run.source, run.finding = source, finding  # the status stays "running" until every mismatch is recorded
     run.counts = dict(result.counts)
     run.amounts = {"ours": result.ours_total, "theirs": result.theirs_total}
     if inbound is not None:
@@ -129,6 +129,7 @@ def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, 
             evidence=settlement.evidence if settlement else {}))
         db.session.commit()
     run = db.session.get(ReconciliationRun, run_id)
+    run.status = "rejected" if finding else "completed"
     run.report_html, run.report_csv = render_report(run)
     queue_report_emails(run)
     db.session.commit()
