@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from webview.api.errors import CODES, ENVELOPE_MESSAGES
 from webview.api.schemas import (
+    REFERENCE_PATTERN,
     EnvelopeRequest,
     EnvelopeResponse,
     IpnData,
@@ -182,7 +183,7 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                 "summary": "The status of one order (hmac); the signature covers the request target.",
                 "security": HMAC_SECURITY,
                 "parameters": [{"name": "reference_transaction_id", "in": "query", "required": True,
-                                "schema": {"type": "string", "maxLength": 40}}],
+                                "schema": {"type": "string", "maxLength": 40, "pattern": REFERENCE_PATTERN}}],
                 "responses": {
                     "200": _json(_envelope_answer("TransactionData"), "code 0 with the order; 3 or 4"),
                     "400": _json(error, "code 1: reference_transaction_id missing or invalid"),
@@ -203,7 +204,7 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                 "summary": "The booking as JSON, to the envelope partner that owns it (document numbers masked).",
                 "security": ENVELOPE_SECURITY,
                 "parameters": [{"name": "booking_number", "in": "query", "required": True,
-                                "schema": {"type": "string", "maxLength": 40}}],
+                                "schema": {"type": "string", "maxLength": 40, "pattern": REFERENCE_PATTERN}}],
                 "responses": {
                     "200": _json({"type": "object", "properties": {
                         "error_code": {"type": "string", "const": "00"}, "message": {"type": "string"},
