@@ -126,3 +126,28 @@ def test_the_periodic_job_writes_at_the_agreed_time_once(app, wallet, travel):
     assert generate_due_files(after) == [f"webview_wallet-one_{day:%Y%m%d}_1.csv"]
     assert generate_due_files(after + timedelta(minutes=1)) == []
     assert db.session.scalar(select(func.count()).select_from(ReconciliationFile)) == 2
+
+
+def test_a_correction_is_a_new_part_with_adjustment_rows(app, wallet, runner, client):
+    day = past_day()
+    booking = paid_booking(wallet.partner, local(day, 9))
+    refused = runner.invoke(args=["recon", "adjust", "--partner", wallet.code, "--date", f"{day:%Y%m%d}",
+                                  "--reference", booking.reference, "--amount", "-5000"])
+    assert refused.exit_code == 2 and "has no file yet" in refused.output
+    first = generate_day(wallet.partner, day)[0]
+    before = content(first)
+    result = runner.invoke(args=["recon", "adjust", "--partner", wallet.code, "--date", f"{day:%Y%m%d}",
+                                 "--reference", booking.reference, "--amount", "-5000"])
+    assert result.exit_code == 0, result.output
+    parts = generate_day(wallet.partner, day)
+    assert [(part.part, part.kind, part.rows) for part in parts] == [(1, "standard", 1), (2, "adjustment", 1)]
+    assert content(parts[0]) == before  # the delivered part never changes
+    row = dict(zip(FIELDS, rows_of(content(parts[1]))[1], strict=True))
+    assert (row["record_type"], row["reference_transaction_id"], row["amount"]) == (
+        "ADJUSTMENT", booking.reference, "-5000")
+    response = wallet.get(client, f"/api/v1/reconciliation?date={day:%Y%m%d}&part=2")
+    assert response.status_code == 200 and response.headers["X-Parts-Total"] == "2"
+    assert b"ADJUSTMENT" in response.data
+    unknown = runner.invoke(args=["recon", "adjust", "--partner", wallet.code, "--date", f"{day:%Y%m%d}",
+                                  "--reference", "nope", "--amount", "1"])
+    assert unknown.exit_code == 2 and "no such order" in unknown.output

@@ -1,4 +1,4 @@
-"""`flask partners set-recon CODE ...` and `flask recon preview|generate|run|show|cases|resolve`."""
+"""`flask partners set-recon CODE ...` and `flask recon preview|generate|adjust|run|show|cases|resolve`."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from webview.booking.models import Booking
+from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.cli import CommandError, OneLineCommand, _partner_or_fail, _read_file, partners_cli
 from webview.reconciliation import runs
 from webview.reconciliation.files import (
     ReconciliationError,
+    Record,
     day_records,
     generate_day,
     parse_day,
+    write_adjustment,
 )
 from webview.reconciliation.matching import InboundFile
 from webview.reconciliation.models import ReconciliationRun
@@ -151,6 +156,30 @@ def _read_big_file(path: str, flag: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as error:
         raise CommandError(f"{flag} {path}: cannot read ({error.strerror or error})") from error
+
+
+@recon_cli.command("adjust", cls=OneLineCommand)
+@click.option("--partner", "code", required=True, help="partner_code")
+@click.option("--date", "day_text", required=True, metavar="YYYYMMDD", help="The delivered day to correct.")
+@click.option("--reference", required=True, help="The order (reference_transaction_id) the correction is about.")
+@click.option("--amount", type=int, required=True, help="The corrected amount, whole VND (negative takes back).")
+@click.option("--refund-request-id", default="", help="The refund it is about, if any.")
+def adjust_command(code: str, day_text: str, reference: str, amount: int, refund_request_id: str) -> None:
+    """Correct a delivered day with a new part holding one ADJUSTMENT row (delivered parts never change)."""
+    partner = _partner_or_fail(code)
+    day = _day_option(day_text)
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference.strip()))
+    if booking is None or booking.partner_id != partner.id:
+        raise CommandError(f"--reference {reference!r}: no such order of {partner.code}")
+    if amount == 0:
+        raise CommandError("--amount must not be 0")
+    record = Record("ADJUSTMENT", booking.reference, booking.partner_transaction_id or "", booking.product, amount,
+                    booking.currency, "SUCCESS", refund_request_id.strip()[:64], utcnow())
+    try:
+        stored = write_adjustment(partner, day, [record])
+    except ReconciliationError as error:
+        raise CommandError(str(error)) from error
+    click.echo(f"{stored.name}: ADJUSTMENT {booking.reference} {amount} VND, sha256 {stored.sha256}")
 
 
 @recon_cli.command("run", cls=OneLineCommand)

@@ -39,7 +39,7 @@ YIELD_PER = 2000
 
 
 class ReconciliationError(ValueError):
-    """A reconciliation request that cannot be honoured; `reason` is malformed, not_closed or busy."""
+    """A reconciliation request that cannot be honoured; `reason` is malformed, not_closed, missing or busy."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -238,3 +238,20 @@ def file_bytes(file_id: int) -> Iterator[bytes]:
     for seq in seqs:
         yield db.session.scalar(select(ReconciliationChunk.data).where(
             ReconciliationChunk.file_id == file_id, ReconciliationChunk.seq == seq))
+
+
+def write_adjustment(partner: Partner, day: date, records: list[Record]) -> ReconciliationFile:
+    """A correction of a delivered day: a new part `n+1` of kind adjustment whose rows are `ADJUSTMENT` records
+    (the parts already delivered never change). ReconciliationError(missing) when the day has no file yet."""
+    parts = stored_parts(partner, day)
+    if not parts:
+        raise ReconciliationError("missing", f"day {day:%Y%m%d} has no file yet: nothing to correct")
+    if not records:
+        raise ReconciliationError("malformed", "an adjustment needs at least one record")
+    template = stored_template(settings_of(partner).template)
+    writer = _PartWriter(partner, template, day, parts[-1].part + 1, "adjustment")
+    for record in records:
+        writer.write(record)
+    stored = writer.finish()
+    db.session.commit()
+    return stored
