@@ -17,6 +17,7 @@ from sandbox.cases.context import CaseFailed, CaseNotApplicable, Context
 from sandbox.credentials import PartnerCredentials
 from sandbox.partner.envelope_side import stranger_key
 from sandbox.protocol import envelope, hmac_auth
+from sandbox.reconciliation.case import case_reconciliation_file
 
 TIMEOUT = (3.05, 20.0)
 
@@ -192,6 +193,7 @@ CASES: tuple[Case, ...] = (
     Case("issue-failed-refund", "Paid but not issued → automatic refund", BOTH, after_payment.case_issue_failed_refund),
     Case("result-fresh-webview", "Result page opened from a fresh webview", BOTH,
          after_payment.case_result_fresh_webview),
+    Case("reconciliation-file", "Reconciliation file of a closed day", BOTH, case_reconciliation_file),
 )
 
 
