@@ -23,6 +23,7 @@ FEATURES = (
     "webview.i18n",
     "webview.messagelog",
     "webview.partners",
+    "webview.products",
     "webview.themes",
     "webview.api",
     "webview.launch",

@@ -44,9 +44,10 @@
     tick();
   }
 
-  // A field is checked when the user leaves it (required, e-mail shape); the server stays the authority.
+  // A field is checked when the user leaves it (required, e-mail shape) and cleared as soon as typing fixes it,
+  // so nothing moves under a tap on the next field; the server stays the authority.
   function checkOnLeave(form) {
-    function check(input) {
+    function check(input, clearOnly) {
       var message = "";
       if (input.required && !input.value.trim()) { message = form.getAttribute("data-msg-required"); }
       else if (input.validity && !input.validity.valid) { message = form.getAttribute("data-msg-invalid"); }
@@ -55,6 +56,7 @@
         if (slot) { slot.hidden = true; input.removeAttribute("aria-invalid"); }
         return;
       }
+      if (clearOnly) { return; }
       if (!slot) {
         slot = doc.createElement("p");
         slot.className = "err"; slot.id = input.id + "-error";
@@ -65,7 +67,8 @@
       input.setAttribute("aria-invalid", "true");
     }
     Array.prototype.forEach.call(form.querySelectorAll("input[id]:not([type=hidden]):not([type=radio])"), function (input) {
-      input.addEventListener("blur", function () { check(input); });
+      input.addEventListener("blur", function () { check(input, false); });
+      input.addEventListener("input", function () { check(input, true); });
     });
   }
 

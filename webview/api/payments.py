@@ -20,13 +20,14 @@ from webview.api.errors import ApiError, api_response, envelope_plain_error
 from webview.api.schemas import REFERENCE_PATTERN, IpnRequest, parse_json_body
 from webview.api.views import bp
 from webview.booking.models import Booking
+from webview.booking.states import BookingStatus, PaymentStatus
 from webview.extensions import db
 from webview.messagelog.services import mask_document
 from webview.partners.models import Partner
-from webview.payments.gateway import PRODUCT_TYPES
 from webview.payments.models import Refund
 from webview.payments.results import merchant_return_url
 from webview.payments.services import apply_commit, apply_payment_status, transaction_view
+from webview.products import get_product, product_of_type
 from webview.signing.envelope import COMMIT_REQUEST, COMMIT_RESPONSE, QUERY_REQUEST, QUERY_RESPONSE, MessageSpec
 
 MAX_REFERENCE = 40
@@ -86,7 +87,7 @@ def transaction_reply(partner: Partner, booking: Booking | None, error_code: str
              "error_code": error_code, "product_type": values.get("product_type", ""), "properties": "{}",
              "return_url": "", "total_amount": ""}
     if booking is not None and booking.partner_id == partner.id:
-        reply.update(product_type=PRODUCT_TYPES.get(booking.product, ""), properties=envelope_properties(booking),
+        reply.update(product_type=get_product(booking.product).product_type, properties=envelope_properties(booking),
                      return_url=merchant_return_url(booking, partner), total_amount=str(booking.amount))
     return reply
 
@@ -120,7 +121,7 @@ def partner_commit() -> Response:
         booking_number = _field(values, "booking_number", MAX_REFERENCE, partner)
         partner_trans_id = _field(values, "partner_trans_id", MAX_PARTNER_ID, partner)
         product_type = values.get("product_type", "")
-        if product_type not in PRODUCT_TYPES.values():
+        if product_of_type(product_type) is None:
             raise EnvelopeRefusal("07", "product_type must be AIR, HOTEL or VIP", partner)
         code, booking = apply_commit(partner, booking_number=booking_number, partner_trans_id=partner_trans_id,
                                      product_type=product_type)
@@ -131,9 +132,9 @@ def partner_commit() -> Response:
 
 def query_code(booking: Booking) -> str:
     """query-trans error_code: 00 paid, 09 awaiting the commit, 02 payment failed or hold gone."""
-    if booking.payment_status in {"SUCCESS", "PARTIALLY_REFUNDED", "REFUNDED"}:
+    if booking.payment_status in {PaymentStatus.SUCCESS, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}:
         return "00"
-    if booking.payment_status == "PENDING" and booking.booking_status == "BOOKED":
+    if booking.payment_status == PaymentStatus.PENDING and booking.booking_status == BookingStatus.BOOKED:
         return "09"
     return "02"
 
@@ -166,7 +167,7 @@ def booking_detail_view(booking: Booking) -> dict:
     snapshot = booking.offer_snapshot if isinstance(booking.offer_snapshot, dict) else {}
     return {
         "booking_number": booking.reference,
-        "product_type": PRODUCT_TYPES.get(booking.product, ""),
+        "product_type": get_product(booking.product).product_type,
         "title": snapshot.get("title", ""),
         "total_amount": booking.amount,
         "currency": "VND",

@@ -7,9 +7,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from webview.api.errors import ApiError
+from webview.booking.states import PartnerStatus
 from webview.core.jsontext import JsonRejected, parse_json
+from webview.products import DEFAULT_PRODUCT, PRODUCT_CODES
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{6,18}[0-9]$"
+# Closed vocabularies as the contract spells them, from their one home (plain strings: strict validation and a
+# JSON-schema enum in the OpenAPI document).
+PartnerStatusValue = Literal[tuple(status.value for status in PartnerStatus)]  # type: ignore[valid-type]
+ProductCode = Literal[PRODUCT_CODES]  # type: ignore[valid-type]
 
 
 class Schema(BaseModel):
@@ -22,10 +28,10 @@ class WebviewUrlRequest(Schema):
     """Body of POST /api/v1/webview-url."""
 
     identify_code: str = Field(min_length=1, max_length=100, description="The partner's own user id.")
-    identify_phone: str = Field(pattern=PHONE_PATTERN, description="The user's phone number.")
+    identify_phone: str = Field(pattern=PHONE_PATTERN, max_length=20, description="The user's phone number.")
     identify_fullname: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
-    product: Literal["flight", "hotel", "vip"] = "flight"
+    product: ProductCode = DEFAULT_PRODUCT.code
     layout: Literal["single", "dual"] = "dual"
     locale: Literal["vi", "en"] = "vi"
     theme: dict[str, Any] | None = Field(
@@ -92,7 +98,7 @@ class IpnRequest(Schema):
     reference_transaction_id: str = Field(pattern=REFERENCE_PATTERN, description="Our order number.")
     transaction_amount: int = Field(ge=0, le=10_000_000_000, description="Amount paid, integer VND.")
     transaction_id: str = Field(pattern=PARTNER_ID_PATTERN, description="The partner's own transaction id.")
-    status: Literal["SUCCESS", "FAILURE", "PENDING"]
+    status: PartnerStatusValue
     partner_banking_method: str | None = Field(default=None, max_length=50)
 
 
@@ -107,7 +113,7 @@ class TransactionData(Schema):
 
     reference_transaction_id: str
     partner_transaction_id: str | None
-    status: Literal["PENDING", "SUCCESS", "FAILURE"]
+    status: PartnerStatusValue
     amount: int
     booking_status: str
     payment_status: str

@@ -22,6 +22,7 @@ from webview.core.metrics import observe_api_exchange
 from webview.extensions import db, limiter
 from webview.launch.services import LaunchRequest, issue_launch_token
 from webview.messagelog.services import log_exchange
+from webview.products import DEFAULT_PRODUCT, PRODUCTS
 from webview.signing.envelope import LOGIN_REQUEST, LOGIN_RESPONSE
 from webview.themes import validate_theme
 
@@ -130,9 +131,9 @@ def partner_login():
     try:
         partner = identify_envelope_partner()
         values = open_envelope_request(partner, LOGIN_REQUEST)
-        layout, product = values.get("layout") or "dual", values.get("product") or "flight"
+        layout, product = values.get("layout") or "dual", values.get("product") or DEFAULT_PRODUCT.code
         user_id = values.get("user_id", "")
-        if layout not in {"single", "dual"} or product not in {"flight", "hotel", "vip"} or not user_id:
+        if layout not in {"single", "dual"} or product not in PRODUCTS or not user_id:
             raise EnvelopeRefusal("07", "layout, product or user_id invalid", partner)
         if len(user_id) > 100:
             raise EnvelopeRefusal("07", "user_id too long", partner)

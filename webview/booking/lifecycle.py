@@ -17,30 +17,32 @@ from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
-PRODUCTS = ("flight", "hotel", "vip")
-BOOKING_STATUSES = ("PENDING", "BOOKED", "FAILED", "EXPIRED", "CANCELLED")
-PAYMENT_STATUSES = ("PENDING", "SUCCESS", "FAILED", "REFUNDED", "PARTIALLY_REFUNDED")
-ISSUE_STATUSES = ("PENDING", "PROCESSING", "SUCCESS", "FAILED")
+from webview.booking.states import PAID, BookingStatus, IssueStatus, PartnerStatus, PaymentStatus  # noqa: F401
+
+B, P, IS = BookingStatus, PaymentStatus, IssueStatus
+BOOKING_STATUSES = tuple(BookingStatus)
+PAYMENT_STATUSES = tuple(PaymentStatus)
+ISSUE_STATUSES = tuple(IssueStatus)
 
 BOOKING_TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING": frozenset({"BOOKED", "FAILED"}),
-    "BOOKED": frozenset({"EXPIRED", "CANCELLED"}),
-    "EXPIRED": frozenset({"BOOKED"}),
-    "CANCELLED": frozenset({"BOOKED"}),
-    "FAILED": frozenset(),
+    B.PENDING: frozenset({B.BOOKED, B.FAILED}),
+    B.BOOKED: frozenset({B.EXPIRED, B.CANCELLED}),
+    B.EXPIRED: frozenset({B.BOOKED}),
+    B.CANCELLED: frozenset({B.BOOKED}),
+    B.FAILED: frozenset(),
 }
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING": frozenset({"SUCCESS", "FAILED"}),
-    "FAILED": frozenset({"SUCCESS"}),
-    "SUCCESS": frozenset({"PARTIALLY_REFUNDED", "REFUNDED"}),
-    "PARTIALLY_REFUNDED": frozenset({"PARTIALLY_REFUNDED", "REFUNDED"}),
-    "REFUNDED": frozenset(),
+    P.PENDING: frozenset({P.SUCCESS, P.FAILED}),
+    P.FAILED: frozenset({P.SUCCESS}),
+    P.SUCCESS: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
+    P.PARTIALLY_REFUNDED: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
+    P.REFUNDED: frozenset(),
 }
 ISSUE_TRANSITIONS: dict[str, frozenset[str]] = {
-    "PENDING": frozenset({"PROCESSING"}),
-    "PROCESSING": frozenset({"SUCCESS", "FAILED"}),
-    "SUCCESS": frozenset(),
-    "FAILED": frozenset(),
+    IS.PENDING: frozenset({IS.PROCESSING}),
+    IS.PROCESSING: frozenset({IS.SUCCESS, IS.FAILED}),
+    IS.SUCCESS: frozenset(),
+    IS.FAILED: frozenset(),
 }
 TRANSITIONS = {
     "booking_status": BOOKING_TRANSITIONS,
@@ -51,17 +53,17 @@ TRANSITIONS = {
 ANY = None
 # (booking, payment, issue) pattern → (message key, email kind or None); the first match wins.
 STATES: tuple[tuple[tuple[str | None, str | None, str | None], str, str | None], ...] = (
-    (("PENDING", ANY, ANY), "holding", None),
-    (("FAILED", ANY, ANY), "hold_failed", "hold_failed"),
-    (("EXPIRED", ANY, ANY), "expired", None),
-    (("CANCELLED", ANY, ANY), "cancelled", None),
-    (("BOOKED", "PENDING", ANY), "held", "held"),
-    (("BOOKED", "FAILED", ANY), "payment_failed", "payment_failed"),
-    (("BOOKED", "SUCCESS", "SUCCESS"), "issued", "issued"),
-    (("BOOKED", "SUCCESS", "FAILED"), "issue_failed", "issue_failed"),
-    (("BOOKED", "SUCCESS", ANY), "paid", None),
-    (("BOOKED", "REFUNDED", ANY), "refunded", "refunded"),
-    (("BOOKED", "PARTIALLY_REFUNDED", ANY), "partially_refunded", "refunded"),
+    ((B.PENDING, ANY, ANY), "holding", None),
+    ((B.FAILED, ANY, ANY), "hold_failed", "hold_failed"),
+    ((B.EXPIRED, ANY, ANY), "expired", None),
+    ((B.CANCELLED, ANY, ANY), "cancelled", None),
+    ((B.BOOKED, P.PENDING, ANY), "held", "held"),
+    ((B.BOOKED, P.FAILED, ANY), "payment_failed", "payment_failed"),
+    ((B.BOOKED, P.SUCCESS, IS.SUCCESS), "issued", "issued"),
+    ((B.BOOKED, P.SUCCESS, IS.FAILED), "issue_failed", "issue_failed"),
+    ((B.BOOKED, P.SUCCESS, ANY), "paid", None),
+    ((B.BOOKED, P.REFUNDED, ANY), "refunded", "refunded"),
+    ((B.BOOKED, P.PARTIALLY_REFUNDED, ANY), "partially_refunded", "refunded"),
 )
 
 MESSAGES = {
@@ -142,7 +144,7 @@ def status_tone(booking: HasStatuses) -> str:
 
 def can_book_again(booking: HasStatuses) -> bool:
     """Payment failed or the hold ran out, nothing charged: "Book this again" holds the same choice anew."""
-    return (booking.booking_status, booking.payment_status) in {("BOOKED", "FAILED"), ("EXPIRED", "PENDING")}
+    return (booking.booking_status, booking.payment_status) in {(B.BOOKED, P.FAILED), (B.EXPIRED, P.PENDING)}
 
 
 def email_kind(booking: HasStatuses) -> str | None:

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webview.booking.lifecycle import BOOKING_STATUSES, ISSUE_STATUSES, PAYMENT_STATUSES, PRODUCTS
+from webview.booking.lifecycle import BOOKING_STATUSES, ISSUE_STATUSES, PAYMENT_STATUSES
+from webview.booking.states import PAID, BookingStatus, IssueStatus, PaymentStatus
 from webview.db import Base, utcnow
+from webview.products import PRODUCT_CODES
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
 class Booking(Base):
@@ -30,7 +32,7 @@ class Booking(Base):
         CheckConstraint(_in("booking_status", BOOKING_STATUSES), name="booking_status_known"),
         CheckConstraint(_in("payment_status", PAYMENT_STATUSES), name="payment_status_known"),
         CheckConstraint(_in("issue_status", ISSUE_STATUSES), name="issue_status_known"),
-        CheckConstraint(_in("product", PRODUCTS), name="product_known"),
+        CheckConstraint(_in("product", PRODUCT_CODES), name="product_known"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= amount", name="refund_within_amount"),
         CheckConstraint("held_seats >= 0 AND held_rooms >= 0", name="held_not_negative"),
@@ -57,9 +59,9 @@ class Booking(Base):
     amount: Mapped[int] = mapped_column(Integer)  # VND
     currency: Mapped[str] = mapped_column(String(3), default="VND")
 
-    booking_status: Mapped[str] = mapped_column(String(12), default="PENDING")
-    payment_status: Mapped[str] = mapped_column(String(20), default="PENDING")
-    issue_status: Mapped[str] = mapped_column(String(12), default="PENDING")
+    booking_status: Mapped[str] = mapped_column(String(12), default=BookingStatus.PENDING)
+    payment_status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.PENDING)
+    issue_status: Mapped[str] = mapped_column(String(12), default=IssueStatus.PENDING)
     hold_expires_at: Mapped[datetime | None]
     partner_transaction_id: Mapped[str | None] = mapped_column(String(100))
     refunded_amount: Mapped[int] = mapped_column(Integer, default=0)
@@ -90,7 +92,17 @@ class Booking(Base):
     @property
     def is_held(self) -> bool:
         """Held and awaiting payment."""
-        return self.statuses == ("BOOKED", "PENDING", "PENDING")
+        return self.statuses == (BookingStatus.BOOKED, PaymentStatus.PENDING, IssueStatus.PENDING)
+
+    @property
+    def is_paid(self) -> bool:
+        """The customer has paid (refunds since included): the one definition of "paid"."""
+        return self.payment_status in PAID
+
+    @property
+    def awaits_payment(self) -> bool:
+        """Held with the payment not yet decided (whatever the issue status)."""
+        return self.booking_status == BookingStatus.BOOKED and self.payment_status == PaymentStatus.PENDING
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.product} {'/'.join(self.statuses)}>"

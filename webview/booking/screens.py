@@ -28,12 +28,18 @@ from webview.catalog.services import airports, hotel_cities, search_flights, sea
 from webview.db import as_utc, utcnow
 from webview.i18n import format_local_time, select_locale, to_local
 from webview.launch.models import LaunchSession
+from webview.products import (
+    DEFAULT_PRODUCT,
+    FLIGHT,
+    HOTEL,
+    PRODUCT_CODES,
+    PRODUCTS,
+    VIP,
+    get_product,
+    product_of_offer,
+)
 
-PRODUCTS = ("flight", "hotel", "vip")
-PRODUCT_LABELS = {"flight": _l("Flights"), "hotel": _l("Hotels"), "vip": _l("VIP")}
 SORTS = ("price", "time")
-HOTEL_MIN_AGE = 18  # the guest who checks in
-VIP_MIN_AGE = 16
 FLIGHT_QUERY_KEYS = ("origin", "destination", "depart_date", "adults", "children", "infants")
 HOTEL_QUERY_KEYS = ("city", "check_in", "check_out", "rooms", "guests")
 
@@ -45,8 +51,8 @@ def current_locale() -> str:
 
 def products_for(launch: LaunchSession) -> tuple[str, ...]:
     """The products this launch may show: all three in the dual layout, only the launch's in single."""
-    launch_product = launch.product if launch.product in PRODUCTS else "flight"
-    return (launch_product,) if launch.layout == "single" else PRODUCTS
+    launch_product = launch.product if launch.product in PRODUCTS else DEFAULT_PRODUCT.code
+    return (launch_product,) if launch.layout == "single" else PRODUCT_CODES
 
 
 def focused_product(launch: LaunchSession, asked: str | None) -> str:
@@ -124,10 +130,10 @@ class Selection:
     def query(self) -> dict[str, str]:
         """The query string that brings this selection back."""
         query = {"offer": self.offer_id}
-        if self.product == "flight":
+        if self.product == FLIGHT.code:
             query.update(adults=str(self.passengers.adults), children=str(self.passengers.children),
                          infants=str(self.passengers.infants))
-        elif self.product == "hotel" and self.guests is not None:
+        elif self.product == HOTEL.code and self.guests is not None:
             query["guests"] = str(self.guests)
         return query
 
@@ -135,23 +141,21 @@ class Selection:
         return urlencode(self.query())
 
 
-PRODUCT_OF_OFFER = {"F": "flight", "H": "hotel", "V": "vip"}
-
-
 def selection_from(args: Mapping[str, str]) -> Selection | None:
     """The selection in a query string, or None when it is malformed (the offer itself is checked later)."""
     offer_id = (args.get("offer") or "").strip()
-    product = PRODUCT_OF_OFFER.get(offer_id[:1]) if offer_id[1:2] == ":" else None
-    if product is None or len(offer_id) > 80:
+    offered = product_of_offer(offer_id)
+    if offered is None or len(offer_id) > 80:
         return None
-    if product == "flight":
+    product = offered.code
+    if product == FLIGHT.code:
         adults = count_arg(args, "adults", 1, 1, 9)
         children = count_arg(args, "children", 0, 0, 8)
         infants = count_arg(args, "infants", 0, 0, 9)
         if None in (adults, children, infants):
             return None
         return Selection(offer_id, product, Passengers(adults, children, infants), None)
-    if product == "hotel":
+    if product == HOTEL.code:
         guests = count_arg(args, "guests", 1, 1, 20)
         if guests is None:
             return None
@@ -162,13 +166,12 @@ def selection_from(args: Mapping[str, str]) -> Selection | None:
 def passengers_for(quote: Quote, selection: Selection) -> list[Passenger]:
     """One traveller entry per person the booking names: every flight passenger, one lead guest or member."""
     day = quote.service_date
-    if quote.product == "flight":
+    product = get_product(quote.product)
+    if product.every_passenger:
         party = selection.passengers
         kinds = ["adult"] * party.adults + ["child"] * party.children + ["infant"] * party.infants
         return [Passenger(kind, day, needs_document=kind == "adult") for kind in kinds]
-    if quote.product == "hotel":
-        return [Passenger("adult", day, needs_document=False, min_adult_age=HOTEL_MIN_AGE)]
-    return [Passenger("adult", day, needs_document=False, min_adult_age=VIP_MIN_AGE)]
+    return [Passenger("adult", day, needs_document=False, min_adult_age=product.min_age)]
 
 
 PASSENGER_LABELS = {"adult": _l("Adult"), "child": _l("Child"), "infant": _l("Infant")}
@@ -176,9 +179,9 @@ PASSENGER_LABELS = {"adult": _l("Adult"), "child": _l("Child"), "infant": _l("In
 
 def traveller_heading(product: str, passenger: Passenger, index: int) -> str:
     """'Passenger 1 · Adult', 'Guest checking in' or 'Member'."""
-    if product == "hotel":
+    if product == HOTEL.code:
         return str(_l("Guest checking in"))
-    if product == "vip":
+    if product == VIP.code:
         return str(_l("Member"))
     return str(_l("Passenger %(n)d · %(kind)s", n=index + 1, kind=PASSENGER_LABELS[passenger.passenger_type]))
 
@@ -333,9 +336,9 @@ def alternatives(snapshot: Mapping[str, Any] | None, locale: str) -> list[Altern
     snapshot = snapshot or {}
     details = snapshot.get("details") or {}
     try:
-        if snapshot.get("product") == "flight":
+        if snapshot.get("product") == FLIGHT.code:
             return flight_alternatives(details, locale)
-        if snapshot.get("product") == "hotel":
+        if snapshot.get("product") == HOTEL.code:
             return hotel_alternatives(details, locale)
     except (KeyError, TypeError, ValueError):  # InvalidSearch is a ValueError: a trip no longer searchable
         return []

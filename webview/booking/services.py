@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,13 +19,15 @@ from webview.booking.inventory import record_reservation, release_inventory, res
 from webview.booking.lifecycle import apply_transition, email_kind
 from webview.booking.models import Booking
 from webview.booking.references import new_reference
-from webview.catalog.offers import InvalidSearch, OfferNotFound, Passengers
+from webview.booking.states import BookingStatus, IssueStatus, PaymentStatus
+from webview.catalog.offers import PASSENGER_TYPES, InvalidSearch, OfferNotFound, Passengers
 from webview.catalog.quotes import load_offer
 from webview.config import guard_switched_off
 from webview.db import as_utc, utcnow
 from webview.emails import OrderSummary, queue_email
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
+from webview.products import get_product, product_of_offer
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ __all__ = [
     "release_booking",
 ]
 
-PRODUCT_OF_PREFIX = {"F": "flight", "H": "hotel", "V": "vip"}
-DEFAULT_HOLD_MINUTES = {"flight": 20, "hotel": 30, "vip": 15}
 MAX_HOLD_MINUTES = 24 * 60
 GENDERS = ("male", "female")
 TRAVELLER_KEYS = ("full_name", "date_of_birth", "gender", "document_number", "passenger_type")
@@ -64,8 +63,8 @@ class BookingNotFound(LookupError):
 
 
 def hold_minutes_for(product: str) -> int:
-    """The hold TTL of a product: config HOLD_MINUTES_FLIGHT / _HOTEL / _VIP, else 20 / 30 / 15."""
-    return int(current_app.config.get(f"HOLD_MINUTES_{product.upper()}", DEFAULT_HOLD_MINUTES[product]))
+    """The hold TTL of a product (its HOLD_MINUTES_<CODE> setting)."""
+    return get_product(product).hold_minutes
 
 
 def clean_text(value: Any, limit: int) -> str:
@@ -105,8 +104,8 @@ def clean_travellers(travellers: list[dict[str, Any]], product: str, today: date
             raise BookingError(_l("Enter a valid date of birth."))
         gender = traveller.get("gender")
         kind = traveller.get("passenger_type") or "adult"
-        if gender not in GENDERS or kind not in ("adult", "child", "infant") or (product != "flight"
-                                                                                 and kind != "adult"):
+        if gender not in GENDERS or kind not in PASSENGER_TYPES or (not get_product(product).every_passenger
+                                                                    and kind != "adult"):
             raise BookingError(_l("Some traveller or contact details are missing or invalid."))
         document = traveller.get("document_number")
         cleaned.append({
@@ -132,10 +131,11 @@ def hold_booking(*, partner_id: int, customer_id: int, launch_session_id: str | 
     booking it made. Raises BookingError for bad input and OfferNotFound for an offer that is gone.
     """
     now = now or utcnow()
-    product = PRODUCT_OF_PREFIX.get((offer_id or "").partition(":")[0])
+    offered = product_of_offer(offer_id)
     language = normalise_locale(locale)
-    if product is None:
+    if offered is None:
         raise OfferNotFound(offer_id)
+    product = offered.code
     if language is None:
         raise BookingError(_l("Unsupported language."))
     if hold_minutes is not None and not 1 <= hold_minutes <= MAX_HOLD_MINUTES:
@@ -146,10 +146,10 @@ def hold_booking(*, partner_id: int, customer_id: int, launch_session_id: str | 
             return earlier
     people = clean_travellers(travellers, product, now.date())
     person = clean_contact(contact)
-    if product != "flight" and len(people) != 1:
+    if not offered.every_passenger and len(people) != 1:
         raise BookingError(_l("Name exactly one guest or member."))
     try:
-        passengers = Passengers.from_types(t["passenger_type"] for t in people) if product == "flight" else None
+        passengers = Passengers.from_types(t["passenger_type"] for t in people) if offered.every_passenger else None
         quote = load_offer(offer_id, passengers=passengers, guests=guests, locale=language, now=now)
     except InvalidSearch as error:
         raise BookingError(error.message) from None
@@ -159,7 +159,8 @@ def hold_booking(*, partner_id: int, customer_id: int, launch_session_id: str | 
         idempotency_key=idempotency_key, product=product, offer_id=quote.offer_id,
         offer_snapshot=quote.snapshot(), travellers=people, contact_name=person["name"],
         contact_email=person["email"], contact_phone=person["phone"], locale=language, amount=quote.amount,
-        currency=quote.currency, booking_status="PENDING", payment_status="PENDING", issue_status="PENDING",
+        currency=quote.currency, booking_status=BookingStatus.PENDING, payment_status=PaymentStatus.PENDING,
+        issue_status=IssueStatus.PENDING,
         created_at=now, updated_at=now,
     )
     record_reservation(booking, quote.reservation)
@@ -170,10 +171,10 @@ def hold_booking(*, partner_id: int, customer_id: int, launch_session_id: str | 
             raise RuntimeError("could not insert the booking")
         return earlier
     if reserve_inventory(booking):
-        apply_transition(booking, booking_status="BOOKED")
-        booking.hold_expires_at = now + timedelta(minutes=hold_minutes or hold_minutes_for(product))
+        apply_transition(booking, booking_status=BookingStatus.BOOKED)
+        booking.hold_expires_at = now + timedelta(minutes=hold_minutes or offered.hold_minutes)
     else:
-        apply_transition(booking, booking_status="FAILED")
+        apply_transition(booking, booking_status=BookingStatus.FAILED)
         booking.failure_reason = "sold_out"
     notify(booking)
     db.session.commit()
@@ -229,13 +230,13 @@ def release_booking(reference: str, *, customer_id: int) -> Booking:
     if booking is None:
         db.session.rollback()
         raise BookingNotFound(reference)
-    if booking.booking_status == "CANCELLED":
+    if booking.booking_status == BookingStatus.CANCELLED:
         db.session.rollback()
         return booking
     if not booking.is_held:
         db.session.rollback()
         raise BookingError(_l("This booking can no longer be released."))
-    apply_transition(booking, booking_status="CANCELLED")
+    apply_transition(booking, booking_status=BookingStatus.CANCELLED)
     release_inventory(booking)
     booking.hold_expires_at = None
     db.session.commit()
@@ -254,7 +255,7 @@ def expire_hold_if_due(booking: Booking, now: datetime | None = None) -> Booking
         return booking
     locked = locked_booking(Booking.id == booking.id)
     if locked is not None and locked.is_held and as_utc(locked.hold_expires_at) <= now:
-        apply_transition(locked, booking_status="EXPIRED")
+        apply_transition(locked, booking_status=BookingStatus.EXPIRED)
         release_inventory(locked)
         db.session.commit()
         log.info("booking %s expired when its customer opened it", locked.reference)
@@ -275,7 +276,7 @@ def expire_due_holds(now: datetime | None = None, *, batch_size: int = 200, comm
     while True:
         batch = db.session.scalars(
             select(Booking)
-            .where(Booking.booking_status == "BOOKED", Booking.payment_status == "PENDING",
+            .where(Booking.booking_status == BookingStatus.BOOKED, Booking.payment_status == PaymentStatus.PENDING,
                    Booking.hold_expires_at <= now)
             .order_by(Booking.hold_expires_at, Booking.id)
             .limit(batch_size)
@@ -283,7 +284,7 @@ def expire_due_holds(now: datetime | None = None, *, batch_size: int = 200, comm
             .execution_options(populate_existing=True)
         ).all()
         for booking in batch:
-            apply_transition(booking, booking_status="EXPIRED")
+            apply_transition(booking, booking_status=BookingStatus.EXPIRED)
             release_inventory(booking)
         expired += len(batch)
         if not commit:

@@ -27,12 +27,14 @@ from webview.booking.services import (
     hold_minutes_for,
     release_booking,
 )
+from webview.booking.states import BookingStatus
 from webview.catalog.generator import local_today
 from webview.catalog.offers import InvalidSearch, OfferNotFound
 from webview.catalog.quotes import load_offer
 from webview.catalog.services import search_flights, search_hotels, vip_plans
 from webview.i18n import format_vn_phone
 from webview.launch.sessions import current_launch, launch_required
+from webview.products import FLIGHT, HOTEL, VIP, get_product
 
 bp = Blueprint("booking", __name__, url_prefix="/w")
 
@@ -76,9 +78,9 @@ def home():
     locale = screens.current_locale()
     product = screens.focused_product(launch, request.args.get("product"))
     context = {"product": product, "products": screens.products_for(launch), "launch": launch}
-    if product == "flight":
+    if product == FLIGHT.code:
         context["form"] = screens.flight_search_form(screens.search_args(screens.FLIGHT_QUERY_KEYS), locale)
-    elif product == "hotel":
+    elif product == HOTEL.code:
         context["form"] = screens.hotel_search_form(screens.search_args(screens.HOTEL_QUERY_KEYS), locale)
     else:
         context["plans"] = vip_plans(locale)
@@ -96,14 +98,14 @@ def searched(product: str, sort: str = "price"):
     """Validate the search in the query string and run it: (form, offers), offers None when the form is refused."""
     require_product(product)
     locale = screens.current_locale()
-    if product == "flight":
+    if product == FLIGHT.code:
         form = screens.flight_search_form(request.args, locale)
     else:
         form = screens.hotel_search_form(request.args, locale)
     if not form.validate():
         return form, None
     try:
-        if product == "flight":
+        if product == FLIGHT.code:
             offers = search_flights(form.origin.data, form.destination.data, form.depart_date.data,
                                     screens.passengers_of(form), sort=sort, locale=locale)
         else:
@@ -120,9 +122,9 @@ def searched(product: str, sort: str = "price"):
 def flights():
     """Flight results for a search: sorted by price or time, filtered by airline, or the empty state."""
     sort = request.args.get("sort") if request.args.get("sort") in screens.SORTS else "price"
-    form, offers = searched("flight", sort)
+    form, offers = searched(FLIGHT.code, sort)
     if offers is None:
-        return search_again("flight", form)
+        return search_again(FLIGHT.code, form)
     airlines = sorted({(offer.airline_code, offer.airline_name) for offer in offers}, key=lambda pair: pair[1])
     airline = request.args.get("airline", "")
     shown = [offer for offer in offers if offer.airline_code == airline] if airline else offers
@@ -137,9 +139,9 @@ def flights():
 @launch_required
 def fares(flight_id: int):
     """The fare classes of one flight from the results, for the same search."""
-    form, offers = searched("flight")
+    form, offers = searched(FLIGHT.code)
     if offers is None:
-        return search_again("flight", form)
+        return search_again(FLIGHT.code, form)
     flight = next((offer for offer in offers if offer.flight_id == flight_id), None)
     query = screens.form_query(form, screens.FLIGHT_QUERY_KEYS)
     if flight is None:
@@ -152,9 +154,9 @@ def fares(flight_id: int):
 @launch_required
 def hotels():
     """Hotels with rooms free on every night of the stay, cheapest first, or the empty state."""
-    form, offers = searched("hotel")
+    form, offers = searched(HOTEL.code)
     if offers is None:
-        return search_again("hotel", form)
+        return search_again(HOTEL.code, form)
     query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
     city = dict(form.city.choices).get(form.city.data, form.city.data)
     return render_template("booking/hotels.html", form=form, offers=offers, query=query, city=city)
@@ -164,9 +166,9 @@ def hotels():
 @launch_required
 def rooms(hotel_id: int):
     """The room types of one hotel from the results, for the same stay."""
-    form, offers = searched("hotel")
+    form, offers = searched(HOTEL.code)
     if offers is None:
-        return search_again("hotel", form)
+        return search_again(HOTEL.code, form)
     hotel = next((offer for offer in offers if offer.hotel_id == hotel_id), None)
     query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
     if hotel is None:
@@ -178,8 +180,8 @@ def rooms(hotel_id: int):
 @launch_required
 def vip():
     """The VIP membership plans (the VIP tab of the home screen)."""
-    require_product("vip")
-    return redirect(url_for("booking.home", product="vip"))
+    require_product(VIP.code)
+    return redirect(url_for("booking.home", product=VIP.code))
 
 
 def not_found_page():
@@ -189,7 +191,7 @@ def not_found_page():
 
 def title_for(product: str) -> str:
     """The app bar title of a product's booking steps."""
-    return {"flight": _("Flight"), "hotel": _("Hotel"), "vip": _("VIP membership")}[product]
+    return str(get_product(product).title)
 
 
 def selected_quote():
@@ -297,7 +299,7 @@ def order(reference: str):
     booking = expire_hold_if_due(booking)
     title, detail = status_message(booking)
     alternatives = (screens.alternatives(booking.offer_snapshot, screens.current_locale())
-                    if booking.booking_status == "FAILED" else None)
+                    if booking.booking_status == BookingStatus.FAILED else None)
     return render_template("booking/order.html", booking=booking, status_title=title, status_detail=detail,
                            held=screens.is_releasable(booking), alternatives=alternatives,
                            book_again=can_book_again(booking), expired_status=MESSAGES["expired"],

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from webview.products import FLIGHT, HOTEL, VIP
+
 MAX_SEATS = 9  # adults + children per booking; infants ride on an adult's lap
 MAX_ROOMS = 5
 MAX_NIGHTS = 30
@@ -233,12 +235,12 @@ class Quote:
 
 
 def fare_offer_id(fare_id: int) -> str:
-    return f"F:{fare_id}"
+    return f"{FLIGHT.offer_prefix}:{fare_id}"
 
 
 def room_offer_id(room_type_id: int, check_in: date, check_out: date, rooms: int) -> str:
-    return f"H:{room_type_id}:{check_in.isoformat()}:{check_out.isoformat()}:{rooms}"
+    return f"{HOTEL.offer_prefix}:{room_type_id}:{check_in.isoformat()}:{check_out.isoformat()}:{rooms}"
 
 
 def vip_offer_id(code: str) -> str:
-    return f"V:{code}"
+    return f"{VIP.offer_prefix}:{code}"

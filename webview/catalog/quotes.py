@@ -21,10 +21,13 @@ from webview.catalog.offers import (
     Quote,
     QuoteLine,
     Reservation,
+    fare_offer_id,
+    vip_offer_id,
 )
 from webview.db import utcnow
 from webview.extensions import db
 from webview.i18n.formatting import format_local_date, format_local_time, format_vnd
+from webview.products import FLIGHT, HOTEL, VIP, product_of_offer
 
 
 def flight_total(fare: Fare, passengers: Passengers) -> int:
@@ -41,18 +44,18 @@ def load_offer(offer_id: str, *, passengers: Passengers | None = None, guests: i
     (default one per room). Raises OfferNotFound for a malformed, unknown or past offer and InvalidSearch
     for a party the offer cannot take.
     """
-    kind, _sep, rest = (offer_id or "").partition(":")
+    product, rest = product_of_offer(offer_id), (offer_id or "").partition(":")[2]
     with force_locale(locale):
-        if kind == "F":
+        if product is FLIGHT:
             return flight_quote(parse_int(rest), passengers or Passengers(), locale, now or utcnow())
-        if kind == "H":
+        if product is HOTEL:
             parts = rest.split(":")
             if len(parts) != 4:
                 raise OfferNotFound(offer_id)
             room_type_id, check_in, check_out, rooms = (parse_int(parts[0]), parse_date(parts[1]),
                                                         parse_date(parts[2]), parse_int(parts[3]))
             return hotel_quote(offer_id, room_type_id, check_in, check_out, rooms, guests, locale)
-        if kind == "V" and rest:
+        if product is VIP and rest:
             return vip_quote(rest, locale)
     raise OfferNotFound(offer_id)
 
@@ -82,10 +85,10 @@ def flight_quote(fare_id: int, passengers: Passengers, locale: str, now: datetim
         .where(Fare.id == fare_id)
     ).first()
     if row is None:
-        raise OfferNotFound(f"F:{fare_id}")
+        raise OfferNotFound(fare_offer_id(fare_id))
     fare, flight, airline, frm, to = row
     if flight.departs_at <= now:
-        raise OfferNotFound(f"F:{fare_id}")
+        raise OfferNotFound(fare_offer_id(fare_id))
     passengers.check(airline.max_seats, airline.infants_per_adult)
     fare_names = data.FARE_CLASS_NAMES.get(fare.fare_class, (fare.fare_class, fare.fare_class))
     fare_name = fare_names[1] if locale == "en" else fare_names[0]
@@ -106,7 +109,7 @@ def flight_quote(fare_id: int, passengers: Passengers, locale: str, now: datetim
         change_condition(fare.change_fee, locale),
     ]
     return Quote(
-        offer_id=f"F:{fare.id}", product="flight",
+        offer_id=fare_offer_id(fare.id), product=FLIGHT.code,
         title=f"{frm.city(locale)} → {to.city(locale)}",
         subtitle=(f"{airline.name} {flight.flight_number} · {fare_name} · "
                   f"{format_local_time(flight.departs_at, locale)} {format_local_date(flight.departs_at, locale)}"),
@@ -177,7 +180,7 @@ def hotel_quote(offer_id: str, room_type_id: int, check_in: date, check_out: dat
     ]
     stay = f"{format_local_date(check_in, locale, short=True)} – {format_local_date(check_out, locale, short=True)}"
     return Quote(
-        offer_id=offer_id, product="hotel", title=hotel.name,
+        offer_id=offer_id, product=HOTEL.code, title=hotel.name,
         subtitle=f"{room_name} · {stay} · " + ngettext("%(num)d night", "%(num)d nights", nights),
         lines=(QuoteLine(f"{room_name} · " + ngettext("%(num)d night", "%(num)d nights", nights), rooms, nights_price,
                          rooms * nights_price),),
@@ -199,10 +202,10 @@ def vip_quote(code: str, locale: str) -> Quote:
     """A VIP plan: one line, its benefits as conditions, nothing to reserve."""
     plan = db.session.get(VipPlan, code)
     if plan is None:
-        raise OfferNotFound(f"V:{code}")
+        raise OfferNotFound(vip_offer_id(code))
     conditions = (_("Valid for %(days)d days from payment", days=plan.duration_days), *plan.benefits(locale))
     return Quote(
-        offer_id=f"V:{plan.code}", product="vip", title=plan.name(locale),
+        offer_id=vip_offer_id(plan.code), product=VIP.code, title=plan.name(locale),
         subtitle=_("%(days)d days of membership", days=plan.duration_days),
         lines=(QuoteLine(plan.name(locale), 1, plan.price, plan.price),), conditions=conditions,
         amount=plan.price, available=True, reservation=Reservation("none"), service_date=local_today(),

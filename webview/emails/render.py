@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from webview.emails.summary import EMAIL_KINDS, EmailError, OrderSummary
 from webview.i18n import LOCALES, format_local_datetime
+from webview.products import get_product
 from webview.themes import FONT_STACKS, contrast_ratio, resolve_theme
 
 if TYPE_CHECKING:
@@ -39,11 +40,7 @@ def subject_line(kind: str, order: OrderSummary) -> str:
                  deadline=format_local_datetime(order.hold_expires_at)) if order.hold_expires_at else \
             _("Booking %(reference)s is held: awaiting payment", reference=reference)
     if kind == "issued":
-        return {
-            "flight": _("Your ticket for booking %(reference)s has been issued", reference=reference),
-            "hotel": _("Your room for booking %(reference)s is confirmed", reference=reference),
-            "vip": _("Your membership for order %(reference)s is active", reference=reference),
-        }[order.product]
+        return get_product(order.product).issued_subject % {"reference": reference}
     if kind == "hold_failed":
         return _("We could not hold booking %(reference)s", reference=reference)
     if kind == "payment_failed":
@@ -51,7 +48,9 @@ def subject_line(kind: str, order: OrderSummary) -> str:
     if kind == "issue_failed":
         return _("Booking %(reference)s was paid but could not be issued: a refund is on its way",
                  reference=reference)
-    return _("Refund completed for booking %(reference)s", reference=reference)
+    if kind == "refunded":
+        return _("Refund completed for booking %(reference)s", reference=reference)
+    raise EmailError(f"no subject for email kind {kind!r}")  # a new kind names its subject here
 
 
 def readable_on(background: str, *candidates: str) -> str:

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from webview.products import PRODUCT_CODES, PRODUCTS
+
 EMAIL_KINDS = ("held", "issued", "hold_failed", "payment_failed", "issue_failed", "refunded")
-PRODUCTS = ("flight", "hotel", "vip")
 
 
 class EmailError(ValueError):
@@ -19,7 +20,7 @@ class OrderSummary:
     """What the customer needs to know about the order, captured when the email is queued."""
 
     reference: str
-    product: str  # flight | hotel | vip
+    product: str  # a product code (webview.products)
     title: str
     lines: list[tuple[str, int]] = field(default_factory=list)  # (label, VND)
     total: int = 0
@@ -36,7 +37,7 @@ class OrderSummary:
         if not self.reference or "|" in self.reference or len(self.reference) > 40:
             raise EmailError("order.reference is 1 to 40 characters without '|'")
         if self.product not in PRODUCTS:
-            raise EmailError(f"order.product must be one of {', '.join(PRODUCTS)}")
+            raise EmailError(f"order.product must be one of {', '.join(PRODUCT_CODES)}")
         amounts = [self.total, *(amount for _, amount in self.lines)]
         if self.refund_amount is not None:
             amounts.append(self.refund_amount)

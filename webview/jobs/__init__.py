@@ -8,7 +8,7 @@ from flask import Flask
 
 from webview.config import ConfigError
 from webview.jobs import housekeeping  # noqa: F401  (declares the daily purge)
-from webview.jobs.models import JOB_STATES, Job
+from webview.jobs.models import Job, JobState
 from webview.jobs.registry import job_handler, periodic
 from webview.jobs.services import (
     JobError,
@@ -22,9 +22,9 @@ from webview.jobs.services import (
 from webview.jobs.worker import start_embedded_worker
 
 __all__ = [
-    "JOB_STATES",
     "Job",
     "JobError",
+    "JobState",
     "backoff_seconds",
     "enqueue",
     "job_handler",

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from webview.extensions import db
-from webview.jobs.models import JOB_STATES
+from webview.jobs.models import JobState
 from webview.jobs.services import JobError, list_jobs, retry_job, run_once
 from webview.jobs.worker import Worker
 
@@ -48,7 +48,7 @@ def worker_command(concurrency: int, poll: float) -> None:
 
 
 @jobs_cli.command("list")
-@click.option("--state", type=click.Choice(JOB_STATES), help="Only jobs in this state.")
+@click.option("--state", type=click.Choice([state.value for state in JobState]), help="Only jobs in this state.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 @with_appcontext
 def list_command(state: str | None, limit: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, Integer, String, Text
@@ -10,7 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webview.db import Base, utcnow
 
-JOB_STATES = ("queued", "running", "done", "dead")
+
+class JobState(StrEnum):
+    """queued → running (claimed under a lease) → done, or back to queued for a retry, or dead when exhausted."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
 
 
 class Job(Base):
@@ -23,7 +31,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(255), unique=True)  # the idempotency key
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[str] = mapped_column(String(10), default=JobState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims so far (a claim is an attempt)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
     run_at: Mapped[datetime] = mapped_column(default=utcnow)

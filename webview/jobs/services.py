@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from webview.db import utcnow
 from webview.extensions import db
-from webview.jobs.models import JOB_STATES, Job
+from webview.jobs.models import Job, JobState
 from webview.jobs.registry import HANDLERS, PERIODIC
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def enqueue(
         return existing
     now = utcnow()
     values: dict[str, Any] = {
-        "kind": kind, "key": key, "payload": payload, "state": "queued", "attempts": 0,
+        "kind": kind, "key": key, "payload": payload, "state": JobState.QUEUED, "attempts": 0,
         "max_attempts": max_attempts, "run_at": run_at or now, "created_at": now,
     }
     dialect = db.session.get_bind(mapper=Job.__mapper__).dialect.name
@@ -109,8 +109,8 @@ def claim_jobs(worker_id: str, limit: int = 1, exclude: set[int] | frozenset[int
     now = utcnow()
     lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
     due = or_(
-        and_(Job.state == "queued", Job.run_at <= now),
-        and_(Job.state == "running", Job.lease_expires_at < now),
+        and_(Job.state == JobState.QUEUED, Job.run_at <= now),
+        and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
     )
     query = select(Job.id, Job.state, Job.locked_by).where(due).order_by(Job.run_at, Job.id).limit(limit)
     if exclude:
@@ -123,7 +123,7 @@ def claim_jobs(worker_id: str, limit: int = 1, exclude: set[int] | frozenset[int
             update(Job)
             .where(Job.id == job_id, Job.state == state,
                    Job.locked_by.is_(None) if locked_by is None else Job.locked_by == locked_by)
-            .values(state="running", locked_by=worker_id, lease_expires_at=now + lease,
+            .values(state=JobState.RUNNING, locked_by=worker_id, lease_expires_at=now + lease,
                     attempts=Job.attempts + 1)
             .execution_options(synchronize_session=False)
         )
@@ -137,7 +137,7 @@ def _finish(job_id: int, worker_id: str, **values: Any) -> bool:
     """Update a job this worker still holds; False when the lease was lost to another worker."""
     result = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.state == "running", Job.locked_by == worker_id)
+        .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.locked_by == worker_id)
         .values(locked_by=None, lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
@@ -152,7 +152,7 @@ def renew_lease(job_id: int, worker_id: str) -> bool:
     lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
     result = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.state == "running", Job.locked_by == worker_id)
+        .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.locked_by == worker_id)
         .values(lease_expires_at=utcnow() + lease)
         .execution_options(synchronize_session=False)
     )
@@ -205,42 +205,42 @@ def run_job(job_id: int, worker_id: str) -> str:
     db.session.rollback()
     db.session.expire_all()
     job = db.session.get(Job, job_id)
-    if job is None or job.state != "running" or job.locked_by != worker_id:
+    if job is None or job.state != JobState.RUNNING or job.locked_by != worker_id:
         return "lost"
     handler = HANDLERS.get(job.kind)
     now = utcnow()
     if handler is None:
-        _finish(job_id, worker_id, state="dead", finished_at=now, last_error=f"unknown job kind: {job.kind}")
+        _finish(job_id, worker_id, state=JobState.DEAD, finished_at=now, last_error=f"unknown job kind: {job.kind}")
         db.session.commit()
         log.error("job %s dead: unknown job kind: %s", job_id, job.kind)
-        return "dead"
+        return JobState.DEAD
     if job.attempts > job.max_attempts:  # a reclaimed job whose worker died on its last attempt
-        _finish(job_id, worker_id, state="dead", finished_at=now,
+        _finish(job_id, worker_id, state=JobState.DEAD, finished_at=now,
                 last_error=(job.last_error or "") + f"\nlease expired on attempt {job.max_attempts}; giving up")
         db.session.commit()
-        return "dead"
+        return JobState.DEAD
     attempts, max_attempts, kind = job.attempts, job.max_attempts, job.kind
     try:
         with LeaseKeeper(current_app._get_current_object(), job_id, worker_id):
             handler(job)
-        if not _finish(job_id, worker_id, state="done", finished_at=utcnow(), last_error=None):
+        if not _finish(job_id, worker_id, state=JobState.DONE, finished_at=utcnow(), last_error=None):
             db.session.rollback()  # another worker holds it now: its run will commit the effect
             log.warning("job %s (%s): lease lost before commit; work rolled back", job_id, kind)
             return "lost"
         db.session.commit()
-        return "done"
+        return JobState.DONE
     except Exception as exc:  # any handler failure is recorded on the job and retried
         db.session.rollback()
         error = _error_text(exc)
         if attempts >= max_attempts:
-            state, values = "dead", {"finished_at": utcnow()}
+            state, values = JobState.DEAD, {"finished_at": utcnow()}
         else:
             delay = backoff_seconds(
                 attempts,
                 base=float(_config("JOBS_BACKOFF_BASE_SECONDS", DEFAULT_BACKOFF_BASE)),
                 cap=float(_config("JOBS_BACKOFF_CAP_SECONDS", DEFAULT_BACKOFF_CAP)),
             )
-            state, values = "queued", {"run_at": utcnow() + timedelta(seconds=delay)}
+            state, values = JobState.QUEUED, {"run_at": utcnow() + timedelta(seconds=delay)}
         if not _finish(job_id, worker_id, state=state, last_error=error, **values):
             db.session.rollback()
             return "lost"
@@ -301,16 +301,16 @@ def retry_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         raise JobError(f"no job with id {job_id}")
-    if job.state != "dead":
+    if job.state != JobState.DEAD:
         raise JobError(f"job {job_id} is {job.state}; only dead jobs can be retried")
-    job.state, job.attempts, job.run_at, job.finished_at = "queued", 0, utcnow(), None
+    job.state, job.attempts, job.run_at, job.finished_at = JobState.QUEUED, 0, utcnow(), None
     return job
 
 
 def list_jobs(state: str | None = None, limit: int = 100) -> list[Job]:
     """The most recent jobs, optionally of one state."""
-    if state is not None and state not in JOB_STATES:
-        raise JobError(f"state must be one of {', '.join(JOB_STATES)}")
+    if state is not None and state not in tuple(JobState):
+        raise JobError(f"state must be one of {', '.join(JobState)}")
     query = select(Job).order_by(Job.id.desc()).limit(limit)
     if state:
         query = query.where(Job.state == state)
@@ -320,5 +320,5 @@ def list_jobs(state: str | None = None, limit: int = 100) -> list[Job]:
 def purge_finished_jobs(retention_days: int) -> int:
     """Delete done jobs finished before the retention period (dead jobs stay for an operator)."""
     cutoff = utcnow() - timedelta(days=retention_days)
-    result = db.session.execute(delete(Job).where(Job.state == "done", Job.finished_at < cutoff))
+    result = db.session.execute(delete(Job).where(Job.state == JobState.DONE, Job.finished_at < cutoff))
     return result.rowcount or 0

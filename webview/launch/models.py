@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webview.db import Base, utcnow
 from webview.partners.models import Customer, Partner
+from webview.products import DEFAULT_PRODUCT
 
 
 class LaunchToken(Base):
@@ -22,7 +23,7 @@ class LaunchToken(Base):
     request_id: Mapped[str] = mapped_column(String(64), unique=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
-    product: Mapped[str] = mapped_column(String(10), default="flight")
+    product: Mapped[str] = mapped_column(String(10), default=DEFAULT_PRODUCT.code)
     layout: Mapped[str] = mapped_column(String(10), default="dual")
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     theme_override: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -39,7 +40,7 @@ class LaunchSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, opaque; kept in the cookie
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
-    product: Mapped[str] = mapped_column(String(10), default="flight")
+    product: Mapped[str] = mapped_column(String(10), default=DEFAULT_PRODUCT.code)
     layout: Mapped[str] = mapped_column(String(10), default="dual")
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     theme_override: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

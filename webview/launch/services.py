@@ -15,6 +15,7 @@ from webview.db import utcnow
 from webview.extensions import db
 from webview.launch.models import LaunchSession, LaunchToken
 from webview.partners.models import Customer, Partner
+from webview.products import DEFAULT_PRODUCT
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class LaunchRequest:
     identify_phone: str = ""
     identify_fullname: str | None = None
     email: str | None = None
-    product: str = "flight"
+    product: str = DEFAULT_PRODUCT.code
     layout: str = "dual"
     locale: str = "vi"
     theme: dict[str, Any] | None = None

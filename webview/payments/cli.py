@@ -14,7 +14,7 @@ from webview.extensions import db
 from webview.jobs import Job
 from webview.messagelog.models import PartnerMessage
 from webview.partners.models import Partner
-from webview.payments.models import PaymentEvent, Refund
+from webview.payments.models import PaymentEvent, Refund, RefundStatus
 from webview.payments.refunds import (
     RefundError,
     RefundStillPending,
@@ -27,7 +27,7 @@ from webview.payments.refunds import (
 
 def _settle_now(refund: Refund) -> Refund:
     """Try a new hmac refund right away (the worker retries it with the same request_id if unknown)."""
-    if refund.manual or refund.status != "PENDING":
+    if refund.manual or refund.status != RefundStatus.PENDING:
         return refund
     try:
         return process_refund(refund.id)
@@ -63,7 +63,7 @@ def refunds_create(reference: str, amount: int, reason: str, queue_only: bool) -
     if not queue_only:
         refund = _settle_now(refund)
     click.echo(_describe(refund))
-    if refund.status == "FAILED":
+    if refund.status == RefundStatus.FAILED:
         raise SystemExit(1)
 
 
@@ -79,13 +79,13 @@ def refunds_retry(request_id: str, queue_only: bool) -> None:
     if not queue_only:
         refund = _settle_now(refund)
     click.echo(_describe(refund))
-    if refund.status == "FAILED":
+    if refund.status == RefundStatus.FAILED:
         raise SystemExit(1)
 
 
 def retry_hint(refund: Refund) -> str | None:
     """The command that sends a refused refund again (None for the others)."""
-    return f"flask refunds retry {refund.request_id}" if refund.status == "FAILED" else None
+    return f"flask refunds retry {refund.request_id}" if refund.status == RefundStatus.FAILED else None
 
 
 @click.group("bookings")
@@ -104,7 +104,7 @@ def bookings_cancel(reference: str, reason: str) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"booking {booking.reference} cancelled ({booking.payment_status})")
     pending = db.session.scalars(select(Refund).where(Refund.booking_id == booking.id,
-                                                      Refund.status == "PENDING")).all()
+                                                      Refund.status == RefundStatus.PENDING)).all()
     for refund in pending:
         click.echo(_describe(_settle_now(refund)))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.booking.states import BookingStatus, IssueStatus, PaymentStatus
 from webview.db import begin_write_transaction
 from webview.extensions import db
 from webview.jobs import Job, job_handler
@@ -42,12 +43,12 @@ def issue_booking(booking_id: int) -> str:
     if booking is None:
         db.session.rollback()
         return "MISSING"
-    if booking.booking_status != "BOOKED" or booking.payment_status != "SUCCESS" \
-            or booking.issue_status in {"SUCCESS", "FAILED"}:
+    if booking.booking_status != BookingStatus.BOOKED or booking.payment_status != PaymentStatus.SUCCESS \
+            or booking.issue_status in {IssueStatus.SUCCESS, IssueStatus.FAILED}:
         status = booking.issue_status
         db.session.rollback()
         return status
-    apply_transition(booking, issue_status="PROCESSING")
+    apply_transition(booking, issue_status=IssueStatus.PROCESSING)
     order = supply_order(booking)
     db.session.commit()
 
@@ -60,35 +61,35 @@ def issue_booking(booking_id: int) -> str:
 
 def _record_documents(booking_id: int, documents: supplier.Issued) -> str:
     booking = _locked(booking_id)
-    if booking is None or booking.issue_status != "PROCESSING":
+    if booking is None or booking.issue_status != IssueStatus.PROCESSING:
         status = booking.issue_status if booking is not None else "MISSING"
         db.session.rollback()
         return status
     booking.pnr = documents.pnr
     booking.tickets = list(documents.tickets)
-    email = apply_transition(booking, issue_status="SUCCESS")
+    email = apply_transition(booking, issue_status=IssueStatus.SUCCESS)
     if email:
         queue_booking_email(email, booking)
     db.session.commit()
-    return "SUCCESS"
+    return IssueStatus.SUCCESS
 
 
 def _record_failure(booking_id: int, reason: str) -> str:
     from webview.payments.refunds import open_refund
 
     booking = _locked(booking_id)
-    if booking is None or booking.issue_status != "PROCESSING":
+    if booking is None or booking.issue_status != IssueStatus.PROCESSING:
         status = booking.issue_status if booking is not None else "MISSING"
         db.session.rollback()
         return status
     booking.failure_reason = reason[:FAILURE_REASON_MAX]
-    email = apply_transition(booking, issue_status="FAILED")
+    email = apply_transition(booking, issue_status=IssueStatus.FAILED)
     if email:
         queue_booking_email(email, booking)
     open_refund(booking, booking.amount - booking.refunded_amount, "issuance failed: automatic full refund",
                 kind="automatic", request_id=f"RF-AUTO-{booking.reference}")
     db.session.commit()
-    return "FAILED"
+    return IssueStatus.FAILED
 
 
 @job_handler(ISSUE_JOB)

@@ -27,6 +27,7 @@ import requests
 from flask import current_app
 
 from webview.api.replay import remember_own_signature
+from webview.booking.states import PartnerStatus
 from webview.core.netguard import partner_session
 from webview.core.requestid import outbound_request_id
 from webview.extensions import db
@@ -34,6 +35,8 @@ from webview.messagelog.services import log_exchange
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
+from webview.payments.models import RefundStatus
+from webview.products import get_product
 from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
@@ -51,9 +54,8 @@ __all__ = [
     "gateway_for",
 ]
 
-PRODUCT_TYPES = {"flight": "AIR", "hotel": "HOTEL", "vip": "VIP"}
 BRIDGE_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*){0,5}")
-PARTNER_STATUSES = ("PENDING", "SUCCESS", "FAILURE")
+PARTNER_STATUSES = tuple(PartnerStatus)
 MAX_ID_LENGTH = 100
 
 DEFAULTS: dict[str, float] = {
@@ -339,15 +341,15 @@ class HmacGateway:
             answer = self._call("POST", self.partner.refund_url, kind="refund", reference=reference, body=body)
         except PartnerUnavailable as problem:
             if not self.partner.refund_url:
-                return RefundOutcome("FAILED", None, problem.reason)
+                return RefundOutcome(RefundStatus.FAILED, None, problem.reason)
             return RefundOutcome("UNKNOWN", None, problem.reason)
         parsed = answer.json()
         code = parsed.get("code") if isinstance(parsed, dict) else None
         message = str(parsed.get("message", ""))[:200] if isinstance(parsed, dict) else ""
         if answer.status == 200 and code == 0:
-            return RefundOutcome("SUCCESS", 0, message or "success")
+            return RefundOutcome(RefundStatus.SUCCESS, 0, message or "success")
         if isinstance(code, int) and not isinstance(code, bool):
-            return RefundOutcome("FAILED", code, message or f"refused with code {code}")
+            return RefundOutcome(RefundStatus.FAILED, code, message or f"refused with code {code}")
         return RefundOutcome("UNKNOWN", None, f"malformed answer (HTTP {answer.status})")
 
     def build_handoff(self, request: TransactionRequest, transaction: PartnerTransaction | None) -> Handoff:
@@ -392,7 +394,7 @@ class EnvelopeGateway:
     def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
                request_id: str) -> RefundOutcome:
         """Envelope refunds are recorded as manual and settled with the partner out of band."""
-        return RefundOutcome("FAILED", None, "envelope partners have no refund API: record a manual refund")
+        return RefundOutcome(RefundStatus.FAILED, None, "envelope partners have no refund API: record a manual refund")
 
     def place_order_url(self, request: TransactionRequest) -> str:
         """`<payment_url>?key=…&data=…`: access_code|booking_number|product_type|total_amount, signed and sealed."""
@@ -400,7 +402,7 @@ class EnvelopeGateway:
         if not partner.payment_url or not check_payment_url(partner, partner.payment_url):
             raise PartnerUnavailable("the partner's payment_url is missing or not on a registered host")
         values = {"access_code": partner.access_code, "booking_number": request.reference,
-                  "product_type": PRODUCT_TYPES[request.product], "total_amount": str(request.amount)}
+                  "product_type": get_product(request.product).product_type, "total_amount": str(request.amount)}
         sealed = seal_message(PLACE_ORDER, values, sender_private_key=merchant_private_key(partner.environment),
                               receiver_public_key=partner_public_key(partner), suite=partner.suite,
                               now_ms=_now_ms() if partner.suite == "modern" else None)

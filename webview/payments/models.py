@@ -4,13 +4,22 @@ and the demo supplier's own record."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webview.db import Base, utcnow
 
-REFUND_STATUSES = ("PENDING", "SUCCESS", "FAILED")
+
+class RefundStatus(StrEnum):
+    """A refund: PENDING until the partner answers (or an operator records it), then SUCCESS or FAILED (refused)."""
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+
+
 REFUND_KINDS = ("operator", "automatic", "cancellation")
 
 
@@ -30,7 +39,7 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     kind: Mapped[str] = mapped_column(String(20), default="operator")  # operator | automatic | cancellation
     manual: Mapped[bool] = mapped_column(Boolean, default=False)  # envelope: settled with the partner by hand
-    status: Mapped[str] = mapped_column(String(10), default="PENDING")
+    status: Mapped[str] = mapped_column(String(10), default=RefundStatus.PENDING)
     result_code: Mapped[str | None] = mapped_column(String(10))
     message: Mapped[str] = mapped_column(String(300), default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

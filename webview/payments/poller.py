@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from webview.booking.models import Booking
+from webview.booking.states import PaymentStatus
 from webview.db import utcnow
 from webview.extensions import db
 from webview.jobs import periodic
@@ -52,7 +53,7 @@ def poll_pending_payments(limit: int = BATCH) -> int:
         booking = db.session.get(Booking, booking_id)
         expired_long_ago = booking is not None and booking.hold_expires_at is not None \
             and booking.hold_expires_at + GRACE_AFTER_EXPIRY < now
-        if booking is None or booking.payment_status != "PENDING" or expired_long_ago:
+        if booking is None or booking.payment_status != PaymentStatus.PENDING or expired_long_ago:
             db.session.execute(delete(PaymentCheck).where(PaymentCheck.booking_id == booking_id))
             db.session.commit()
             continue

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from webview.booking.inventory import release_inventory
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.booking.states import BookingStatus, IssueStatus, PaymentStatus
 from webview.db import utcnow
 from webview.extensions import db
 from webview.jobs import Job, enqueue, job_handler
@@ -25,12 +26,12 @@ from webview.partners.models import Partner
 from webview.payments import supplier
 from webview.payments.fulfilment import supply_order
 from webview.payments.gateway import gateway_for
-from webview.payments.models import Refund
+from webview.payments.models import Refund, RefundStatus
 from webview.payments.notify import queue_booking_email
 from webview.payments.services import lock_booking
 
 REFUND_JOB = "payments.refund"
-REFUNDABLE = ("SUCCESS", "PARTIALLY_REFUNDED")
+REFUNDABLE = (PaymentStatus.SUCCESS, PaymentStatus.PARTIALLY_REFUNDED)
 MAX_REASON = 500
 
 
@@ -50,7 +51,7 @@ def new_request_id() -> str:
 def committed_refunds(booking: Booking) -> int:
     """Money already refunded or being refunded for a booking (SUCCESS and PENDING refunds)."""
     return int(db.session.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(
-        Refund.booking_id == booking.id, Refund.status.in_(("SUCCESS", "PENDING")))) or 0)
+        Refund.booking_id == booking.id, Refund.status.in_((RefundStatus.SUCCESS, RefundStatus.PENDING)))) or 0)
 
 
 def _check_within_payment(booking: Booking, amount: int) -> None:
@@ -78,7 +79,7 @@ def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "oper
     partner = db.session.get(Partner, booking.partner_id)
     manual = partner.profile == "envelope"
     refund = Refund(booking_id=booking.id, request_id=request_id or new_request_id(), amount=amount,
-                    reason=(reason or "").strip()[:MAX_REASON], kind=kind, manual=manual, status="PENDING")
+                    reason=(reason or "").strip()[:MAX_REASON], kind=kind, manual=manual, status=RefundStatus.PENDING)
     db.session.add(refund)
     db.session.flush()
     if manual:
@@ -119,13 +120,13 @@ def retry_refund(request_id: str) -> Refund:
     try:
         if refund is None:
             raise RefundError(f"no refund {request_id}")
-        if refund.status != "FAILED":
+        if refund.status != RefundStatus.FAILED:
             raise RefundError(f"refund {request_id} is {refund.status}: only a failed refund can be retried")
         _check_within_payment(booking, refund.amount)
     except RefundError:
         db.session.rollback()
         raise
-    refund.status, refund.completed_at, refund.result_code = "PENDING", None, None
+    refund.status, refund.completed_at, refund.result_code = RefundStatus.PENDING, None, None
     refund.message = f"retried by an operator after: {refund.message}"[:300]
     _queue_refund(booking, refund, key=f"refund:{refund.request_id}:retry:{refund.attempts}")
     db.session.commit()
@@ -133,10 +134,10 @@ def retry_refund(request_id: str) -> Refund:
 
 
 def _settle_success(booking: Booking, refund: Refund) -> None:
-    refund.status, refund.completed_at = "SUCCESS", utcnow()
+    refund.status, refund.completed_at = RefundStatus.SUCCESS, utcnow()
     booking.refunded_amount = (booking.refunded_amount or 0) + refund.amount
     full = booking.refunded_amount >= booking.amount
-    apply_transition(booking, payment_status="REFUNDED" if full else "PARTIALLY_REFUNDED")
+    apply_transition(booking, payment_status=PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED)
     queue_booking_email("refunded", booking, refund_amount=refund.amount, refund_full=full,
                         refund_key=refund.request_id)
 
@@ -149,7 +150,7 @@ def process_refund(refund_id: int) -> Refund:
     refund = db.session.get(Refund, refund_id)
     if refund is None:
         raise RefundError(f"no refund {refund_id}")
-    if refund.status != "PENDING" or refund.manual:
+    if refund.status != RefundStatus.PENDING or refund.manual:
         return refund
     booking = db.session.get(Booking, refund.booking_id)
     partner = db.session.get(Partner, booking.partner_id)
@@ -160,14 +161,14 @@ def process_refund(refund_id: int) -> Refund:
     booking = lock_booking(request["reference"])
     refund = db.session.get(Refund, refund_id, populate_existing=True)
     refund.attempts += 1
-    if refund.status != "PENDING":
+    if refund.status != RefundStatus.PENDING:
         db.session.commit()
         return refund
-    if outcome.state == "SUCCESS":
+    if outcome.state == RefundStatus.SUCCESS:
         refund.result_code, refund.message = "0", outcome.message[:300]
         _settle_success(booking, refund)
-    elif outcome.state == "FAILED":
-        refund.status, refund.completed_at = "FAILED", utcnow()
+    elif outcome.state == RefundStatus.FAILED:
+        refund.status, refund.completed_at = RefundStatus.FAILED, utcnow()
         refund.result_code = None if outcome.code is None else str(outcome.code)
         refund.message = outcome.message[:300]
     else:
@@ -196,20 +197,20 @@ def cancel_booking(reference: str, reason: str) -> Booking:
     if booking is None:
         db.session.rollback()
         raise RefundError(f"no booking {reference}")
-    if booking.booking_status != "BOOKED":
+    if booking.booking_status != BookingStatus.BOOKED:
         status = booking.booking_status
         db.session.rollback()
         raise RefundError(f"booking {reference} is {status}: nothing to cancel")
-    if booking.payment_status == "PENDING":
-        apply_transition(booking, booking_status="CANCELLED")
+    if booking.payment_status == PaymentStatus.PENDING:
+        apply_transition(booking, booking_status=BookingStatus.CANCELLED)
         booking.failure_reason = f"cancelled by operator: {reason}"[:200]
         release_inventory(booking)
         db.session.commit()
         return booking
-    if booking.issue_status == "PROCESSING":
+    if booking.issue_status == IssueStatus.PROCESSING:
         db.session.rollback()
         raise RefundError(f"booking {reference} is being issued; try again in a moment")
-    if booking.issue_status == "SUCCESS":
+    if booking.issue_status == IssueStatus.SUCCESS:
         order = supply_order(booking)
         db.session.rollback()  # release the lock while the supplier voids
         try:
@@ -217,10 +218,10 @@ def cancel_booking(reference: str, reason: str) -> Booking:
         except supplier.SupplierRefused as refusal:
             raise RefundError(refusal.reason) from refusal
         booking = lock_booking(reference)
-        if booking.booking_status != "BOOKED":
+        if booking.booking_status != BookingStatus.BOOKED:
             db.session.rollback()
             raise RefundError(f"booking {reference} changed meanwhile; look again")
-    apply_transition(booking, booking_status="CANCELLED")
+    apply_transition(booking, booking_status=BookingStatus.CANCELLED)
     booking.failure_reason = f"cancelled by operator: {reason}"[:200]
     release_inventory(booking)
     remaining = booking.amount - committed_refunds(booking)

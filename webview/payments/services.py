@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from webview.booking.inventory import release_inventory, reserve_inventory
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.booking.states import BookingStatus, PartnerStatus, PaymentStatus
 from webview.config import guard_switched_off
 from webview.db import begin_write_transaction, utcnow
 from webview.extensions import db
@@ -37,11 +38,11 @@ from webview.payments.gateway import (
 )
 from webview.payments.models import CheckoutHandoff, PaymentCheck, PaymentEvent
 from webview.payments.notify import queue_booking_email
+from webview.products import get_product
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PAID = ("SUCCESS", "PARTIALLY_REFUNDED", "REFUNDED")
 ISSUE_JOB = "payments.issue"
 SYNC_MIN_INTERVAL_S = 10.0
 FIRST_CHECK_DELAY_S = 5
@@ -88,12 +89,11 @@ def transaction_request(booking: Booking, identify_code: str) -> TransactionRequ
 
 
 def _check_payable(booking: Booking) -> None:
-    if booking.booking_status == "EXPIRED" or (
-        booking.booking_status == "BOOKED" and booking.payment_status == "PENDING"
-        and booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
+    if booking.booking_status == BookingStatus.EXPIRED or (
+        booking.awaits_payment and booking.hold_expires_at is not None and booking.hold_expires_at <= utcnow()
     ):
         raise CheckoutError("expired", "the hold has expired; no payment was started")
-    if booking.booking_status != "BOOKED" or booking.payment_status != "PENDING":
+    if not booking.awaits_payment:
         raise CheckoutError("not_payable", "this booking is not awaiting payment")
 
 
@@ -139,7 +139,7 @@ def _remember_transaction(booking_id: int, created: PartnerTransaction) -> None:
     begin_write_transaction(db.session)
     booking = db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
                                 .execution_options(populate_existing=True))
-    if booking is None or booking.booking_status != "BOOKED" or booking.payment_status != "PENDING":
+    if booking is None or not booking.awaits_payment:
         db.session.rollback()
         return
     if db.session.get(CheckoutHandoff, booking_id) is None:
@@ -168,42 +168,43 @@ def _queue_issuance(booking: Booking) -> None:
 
 def _mark_paid(booking: Booking, source: str, transaction_id: str | None, amount: int | None,
                outcome: str) -> None:
-    apply_transition(booking, booking_status="BOOKED", payment_status="SUCCESS")
+    apply_transition(booking, booking_status=BookingStatus.BOOKED, payment_status=PaymentStatus.SUCCESS)
     if transaction_id:
         booking.partner_transaction_id = transaction_id
-    _record(booking, source, "SUCCESS", transaction_id, amount, outcome)
+    _record(booking, source, PartnerStatus.SUCCESS, transaction_id, amount, outcome)
     _queue_issuance(booking)
 
 
 def _apply_success(booking: Booking, source: str, transaction_id: str | None, amount: int | None) -> StatusOutcome:
     """SUCCESS: pay a held booking; a repeat is 0; a late one re-holds the inventory or is refused (6)."""
-    if booking.payment_status in PAID:
+    if booking.is_paid:
         if transaction_id and booking.partner_transaction_id and transaction_id != booking.partner_transaction_id:
-            _record(booking, source, "SUCCESS", transaction_id, amount, "refused-must-refund")
+            _record(booking, source, PartnerStatus.SUCCESS, transaction_id, amount, "refused-must-refund")
             return StatusOutcome(6, True, booking, "a second payment for a paid booking: the partner must refund")
         return StatusOutcome(0, False, booking, "repeat of SUCCESS")
-    if booking.booking_status == "BOOKED" and booking.payment_status == "PENDING":
+    if booking.awaits_payment:
         _mark_paid(booking, source, transaction_id, amount, "paid")
         return StatusOutcome(0, True, booking, "paid")
-    late = booking.booking_status in {"EXPIRED", "CANCELLED"} or booking.payment_status == "FAILED"
-    if late and booking.booking_status != "FAILED" and reserve_inventory(booking):
+    late = (booking.booking_status in {BookingStatus.EXPIRED, BookingStatus.CANCELLED}
+            or booking.payment_status == PaymentStatus.FAILED)
+    if late and booking.booking_status != BookingStatus.FAILED and reserve_inventory(booking):
         _mark_paid(booking, source, transaction_id, amount, "re-held")
         return StatusOutcome(0, True, booking, "late SUCCESS: inventory re-held")
-    _record(booking, source, "SUCCESS", transaction_id, amount, "refused-must-refund")
+    _record(booking, source, PartnerStatus.SUCCESS, transaction_id, amount, "refused-must-refund")
     return StatusOutcome(6, True, booking, "late SUCCESS cannot be honoured: the partner must refund")
 
 
 def _apply_failure(booking: Booking, source: str, transaction_id: str | None, amount: int | None) -> StatusOutcome:
     """FAILURE: a held booking's payment fails, its hold is released and payment_failed is queued."""
-    if booking.payment_status in PAID:
+    if booking.is_paid:
         return StatusOutcome(6, False, booking, "FAILURE after SUCCESS is ignored")
-    if booking.payment_status == "FAILED":
+    if booking.payment_status == PaymentStatus.FAILED:
         return StatusOutcome(0, False, booking, "repeat of FAILURE")
-    held = booking.booking_status == "BOOKED"
-    email = apply_transition(booking, payment_status="FAILED")
+    held = booking.booking_status == BookingStatus.BOOKED
+    email = apply_transition(booking, payment_status=PaymentStatus.FAILED)
     if transaction_id and not booking.partner_transaction_id:
         booking.partner_transaction_id = transaction_id
-    _record(booking, source, "FAILURE", transaction_id, amount, "failed")
+    _record(booking, source, PartnerStatus.FAILURE, transaction_id, amount, "failed")
     release_inventory(booking)
     if email:
         queue_booking_email(email, booking)
@@ -240,9 +241,9 @@ def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: i
     # guard-off test switch (TESTING outside production only): the sandbox must then see its wrong-amount case fail
     if amount is not None and amount != booking.amount and not guard_switched_off("TESTING_DISABLE_AMOUNT_CHECK"):
         return StatusOutcome(5, False, booking, f"amount {amount} differs from {booking.amount}")
-    if status == "PENDING":
+    if status == PartnerStatus.PENDING:
         return StatusOutcome(0, False, booking, "PENDING changes nothing")
-    if status == "SUCCESS":
+    if status == PartnerStatus.SUCCESS:
         return _apply_success(booking, source, transaction_id, amount)
     return _apply_failure(booking, source, transaction_id, amount)
 
@@ -254,17 +255,16 @@ def apply_commit(partner: Partner, *, booking_number: str, partner_trans_id: str
     00 paid now or a repeat with the same partner_trans_id; 08 already committed with another one; 02 unknown
     booking, another partner's, a product mismatch, or a late commit we cannot honour (the partner must refund).
     """
-    from webview.payments.gateway import PRODUCT_TYPES
 
     def apply() -> tuple[str, Booking | None]:
         booking = lock_booking(booking_number)
         if booking is None or booking.partner_id != partner.id:
             db.session.rollback()
             return "02", None
-        if PRODUCT_TYPES.get(booking.product) != product_type:
+        if get_product(booking.product).product_type != product_type:
             db.session.rollback()
             return "07", booking
-        if booking.payment_status in PAID:
+        if booking.is_paid:
             db.session.rollback()
             return ("00" if booking.partner_transaction_id == partner_trans_id else "08"), booking
         outcome = _apply_success(booking, "commit", partner_trans_id, None)
@@ -325,7 +325,7 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
     interval = min_interval_s if min_interval_s is not None else float(
         current_app.config.get("PAYMENT_SYNC_MIN_INTERVAL_SECONDS", SYNC_MIN_INTERVAL_S))
     booking_id, reference = booking.id, booking.reference
-    if booking.payment_status != "PENDING" or not booking.partner_transaction_id:
+    if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
         return booking
     partner = db.session.get(Partner, booking.partner_id)
     if partner.profile != "hmac" or not _claim_check(booking_id, interval):
@@ -335,8 +335,8 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
     except PartnerUnavailable as problem:
         _note_check(booking_id, f"unavailable: {problem.reason}"[:100])
         return db.session.get(Booking, booking_id)
-    if answer is None or answer.status == "PENDING":
-        _note_check(booking_id, "not found" if answer is None else "PENDING")
+    if answer is None or answer.status == PartnerStatus.PENDING:
+        _note_check(booking_id, "not found" if answer is None else PartnerStatus.PENDING)
         return db.session.get(Booking, booking_id)
     outcome = apply_payment_status(partner, reference=reference, status=answer.status, amount=answer.amount,
                                    transaction_id=answer.transaction_id, source="query")
@@ -352,9 +352,9 @@ def _note_check(booking_id: int, result: str) -> None:
 
 def partner_status(booking: Booking) -> str:
     """The single payment status partners see: PENDING, SUCCESS or FAILURE."""
-    if booking.payment_status in PAID:
-        return "SUCCESS"
-    return "FAILURE" if booking.payment_status == "FAILED" else "PENDING"
+    if booking.is_paid:
+        return PartnerStatus.SUCCESS
+    return PartnerStatus.FAILURE if booking.payment_status == PaymentStatus.FAILED else PartnerStatus.PENDING
 
 
 def transaction_view(booking: Booking) -> dict:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from webview.db import utcnow
 from webview.extensions import db
 from webview.payments.models import SupplierIssue
+from webview.products import FLIGHT, HOTEL, VIP
 
 FAIL_TRAVELLER = "ISSUE FAIL"
 FAIL_ISSUE_EMAIL_PREFIX = "fail-issue@"
@@ -74,13 +75,13 @@ def _code(reference: str, purpose: str, length: int, alphabet: str = _ALPHABET) 
 def _documents(order: SupplyOrder) -> Issued:
     """The documents the demo supplier issues for an order."""
     reference = order.reference
-    if order.product == "flight":
+    if order.product == FLIGHT.code:
         count = max(len(order.travellers), 1)
         tickets = [f"738{_code(reference, f'ticket-{n}', 10, '0123456789')}" for n in range(count)]
         return Issued(pnr=_code(reference, "pnr", 6), tickets=tickets)
-    if order.product == "hotel":
-        return Issued(pnr="H" + _code(reference, "hotel", 7), tickets=["HV-" + _code(reference, "voucher", 10)])
-    return Issued(pnr="VIP" + _code(reference, "vip", 6), tickets=["VIP-" + _code(reference, "member", 10)])
+    if order.product == HOTEL.code:
+        return Issued(pnr="H" + _code(reference, HOTEL.code, 7), tickets=["HV-" + _code(reference, "voucher", 10)])
+    return Issued(pnr="VIP" + _code(reference, VIP.code, 6), tickets=["VIP-" + _code(reference, "member", 10)])
 
 
 def _normalised(name: str) -> str:

@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from webview.booking import screens
 from webview.booking.layout import brand_for, layout_context, theme_css
-from webview.booking.lifecycle import status_key, status_message
+from webview.booking.lifecycle import can_book_again, status_key, status_message
 from webview.booking.models import Booking
 from webview.booking.services import BookingError, find_customer_booking, hold_booking
+from webview.booking.states import PaymentStatus
 from webview.catalog.offers import OfferNotFound
 from webview.db import utcnow
 from webview.extensions import db, limiter
@@ -35,6 +36,7 @@ from webview.payments.gateway import CallBudget, Handoff, PartnerUnavailable
 from webview.payments.models import CheckoutHandoff
 from webview.payments.results import verify_result_link_access
 from webview.payments.services import CheckoutError, start_checkout, sync_payment_status
+from webview.products import HOTEL
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,6 @@ SYNC_AFTER_SECONDS = 5.0  # ask the partner only once the user has had time to p
 POLLING_STATES = frozenset({"holding", "held", "paid"})  # states that still change without the user
 LINK_ARGS = ("transaction_id", "timestamp", "sig")
 MAX_ARG = 100
-RETRYABLE = frozenset({("BOOKED", "FAILED"), ("EXPIRED", "PENDING")})  # payment failed, or the hold ran out
 
 
 @bp.context_processor
@@ -127,7 +128,7 @@ def refresh_from_partner(booking: Booking) -> Booking:
     sync_payment_status, so reloads and pollers ask at most once per interval; a lost IPN still ends in the
     right state. Envelope partners have no query API: their commit is awaited.
     """
-    if booking.payment_status != "PENDING" or not booking.partner_transaction_id:
+    if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
         return booking
     opened = db.session.get(CheckoutHandoff, booking.id)
     wait = float(current_app.config.get("RESULT_SYNC_AFTER_SECONDS", SYNC_AFTER_SECONDS))
@@ -189,7 +190,7 @@ def result_page(booking: Booking, *, read_only: bool, partner: Partner):
     if read_only:  # no launch session: theme the page from the order's partner
         css = theme_css(partner, None)
         context = {"page_brand": brand_for(partner), "page_theme_css": Markup(css) if css else None}  # noqa: S704
-    retry = (booking.booking_status, booking.payment_status) in RETRYABLE
+    retry = can_book_again(booking)
     return render_template(
         "payments/result.html", booking=booking, status_title=title, status_detail=detail, state=key,
         read_only=read_only, polling=key in POLLING_STATES, can_try_again=retry and not read_only,
@@ -317,7 +318,7 @@ def status(reference: str):
 def again_arguments(booking: Booking) -> dict[str, Any]:
     """hold_booking arguments for a new booking of the same offer, travellers and contact."""
     details = (booking.offer_snapshot or {}).get("details") or {}
-    guests = details.get("guests") if booking.product == "hotel" else None
+    guests = details.get("guests") if booking.product == HOTEL.code else None
     return {
         "offer_id": booking.offer_id,
         "travellers": list(booking.travellers or []),
@@ -336,7 +337,7 @@ def try_again(reference: str):
     booking = owned_booking(launch, reference)
     if booking is None:
         return not_found_page()
-    if (booking.booking_status, booking.payment_status) not in RETRYABLE:
+    if not can_book_again(booking):
         return redirect(url_for("checkout.result", partner_code=launch.partner.code, reference=booking.reference),
                         303)
     try:
