@@ -308,7 +308,7 @@ def test_a_worker_killed_during_issuance_issues_exactly_once(cluster):
 def test_a_web_node_killed_during_an_ipn_burst_loses_and_doubles_nothing(cluster):
     a, b = cluster.web("A"), cluster.web("B")
     wallet = cluster.wallets["burst-wallet"]
-    count = 30
+    count = 40
     with cluster.app.app_context():
         orders = []
         for index in range(count):
@@ -320,6 +320,7 @@ def test_a_web_node_killed_during_an_ipn_burst_loses_and_doubles_nothing(cluster
     kill_after = threading.Event()
 
     def deliver(index: int) -> None:
+        time.sleep(index * 0.04)  # the partner's burst: 40 IPNs over 1.6 s, so the kill lands in the middle
         reference, amount = orders[index]
         raw = ipn_body(reference, amount, f"SBX-BURST-{index}")
         nodes = (a, b) if index % 2 == 0 else (b, a)
@@ -347,14 +348,15 @@ def test_a_web_node_killed_during_an_ipn_burst_loses_and_doubles_nothing(cluster
             time.sleep(0.2)
 
     threads = [threading.Thread(target=deliver, args=(i,)) for i in range(count)]
-    for index, thread in enumerate(threads):
-        thread.start()
-        if index % 6 == 5:
-            time.sleep(0.05)  # a burst, not one instant
-    assert kill_after.wait(timeout=30)
-    b.kill9()  # master and workers at once, with requests in flight
     for thread in threads:
-        thread.join(timeout=120)
+        thread.start()
+    try:
+        assert kill_after.wait(timeout=30)
+        b.kill9()  # master and workers at once, with requests in flight
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        cluster.restart_web("B")
     assert len(accepted) == count, f"IPNs never accepted: {count - len(accepted)}"
     assert sum(failed_tries.values()) >= 1  # the kill did cut IPNs off: those were retried on A
     with cluster.app.app_context():
@@ -364,7 +366,6 @@ def test_a_web_node_killed_during_an_ipn_burst_loses_and_doubles_nothing(cluster
         attempts = [assert_done_once(reference)["issue_attempts"] for reference, _ in orders]
         assert db.session.scalar(select(func.count()).select_from(Booking).where(
             Booking.reference.in_([reference for reference, _ in orders]))) == count  # no order lost
-    cluster.restart_web("B")
     FIGURES["web_kill"] = {"orders": count, "ipn_requests": sum(sent.values()), "per_node": dict(sent),
                            "failed_tries": dict(failed_tries), "orders_retried": len(retried),
                            "accepted": len(accepted), "transitions": count, "issuances": count,
@@ -379,12 +380,14 @@ def test_a_node_restarted_mid_journey_the_session_continues_on_the_other_node(cl
     user.base_url = b.url
     reference, _ = user.hold_vip(Traveller(contact_email=email))  # on B
     b.kill9()  # B dies mid-journey
-    with pytest.raises(requests.ConnectionError):
-        user.order_page(reference)
-    user.base_url = a.url  # the load balancer sends the user to A: same cookie, same session
-    assert user.order_page(reference).testid("order-status").attrs["data-booking-status"] == "BOOKED"
-    checkout = user.checkout(reference)
-    restarted: Proc = cluster.restart_web("B")
+    try:
+        with pytest.raises(requests.ConnectionError):
+            user.order_page(reference)
+        user.base_url = a.url  # the load balancer sends the user to A: same cookie, same session
+        assert user.order_page(reference).testid("order-status").attrs["data-booking-status"] == "BOOKED"
+        checkout = user.checkout(reference)
+    finally:
+        restarted: Proc = cluster.restart_web("B")
     user.api.approve(checkout.transaction_id, faults={})
     user.base_url = restarted.url  # and back on the restarted B
     status = user.wait_issued(reference, timeout=60)

@@ -208,3 +208,17 @@ def fake_response(app, status: int, body: dict):
     response = app.response_class(json.dumps(body), status=status, mimetype="application/json")
     return TestResponse(response.response, response.status, response.headers,
                         request=app.test_request_context("/api/v1/transaction").request)
+
+
+def test_a_phone_number_longer_than_its_column_is_refused_not_a_server_error(app, client):
+    """Found by the fuzzing on PostgreSQL: the phone pattern allowed 21 characters, the column holds 20."""
+    wallet = hmac_partner()
+    raw = json.dumps({"identify_code": "user-1", "identify_phone": "+918809.2850828289559"}).encode()
+    answer = client.post("/api/v1/webview-url", data=raw, content_type="application/json",
+                         headers=wallet.headers(raw))
+    assert (answer.status_code, answer.get_json()["code"]) == (400, 1)
+    assert "identify_phone" in answer.get_json()["data"]["fields"]
+    raw = json.dumps({"identify_code": "user-1", "identify_phone": "+84 912 345 678 9012"}).encode()  # 20: fits
+    answer = client.post("/api/v1/webview-url", data=raw, content_type="application/json",
+                         headers=wallet.headers(raw))
+    assert (answer.status_code, answer.get_json()["code"]) == (200, 0)
