@@ -103,3 +103,27 @@ def test_a_partner_answering_404_is_a_missing_file_finding(app, wallet, partner_
     made = run_due_matching()
     run = db.session.get(ReconciliationRun, made[0])
     assert run.status == "rejected" and "answered HTTP 404" in run.finding
+
+
+def test_a_missing_partner_file_is_looked_for_again_with_backoff_and_reported_once(app, wallet, partner_server):
+    from webview.db import utcnow
+    from webview.emails import SentEmail
+    from webview.jobs import run_once
+
+    app.config.update(PARTNER_RETRIES=0, OPS_EMAIL="ops@shop.example")
+    configure(wallet.partner, SettingsChange(transport="api", reconciliation_url=partner_server.url))
+    db.session.commit()
+    now = utcnow()
+    [run_id] = run_due_matching(now)
+    assert db.session.get(ReconciliationRun, run_id).finding.startswith("the partner's file is missing")
+    assert run_due_matching(now + timedelta(minutes=10)) == []  # not yet: the first retry is after 15 minutes
+    assert run_due_matching(now + timedelta(minutes=16)) == [run_id]  # still missing: attempt 2
+    run = db.session.get(ReconciliationRun, run_id)
+    partner_server.files[f"{run.day:%Y%m%d}"] = their_file([])
+    assert run_due_matching(now + timedelta(minutes=40)) == []  # the second retry waits 30 minutes
+    assert run_due_matching(now + timedelta(minutes=47)) == [run_id]
+    run = db.session.get(ReconciliationRun, run_id)
+    assert (run.status, run.attempts) == ("completed", 3)
+    run_once()
+    subjects = [mail.subject for mail in db.session.scalars(select(SentEmail).order_by(SentEmail.id))]
+    assert len(subjects) == 2 and "REJECTED" in subjects[0] and "all settled" in subjects[1]

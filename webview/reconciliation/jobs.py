@@ -5,23 +5,25 @@ again by an operator with `flask recon run`)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from webview.db import utcnow
+from webview.db import as_utc, utcnow
 from webview.extensions import db
 from webview.jobs import periodic
 from webview.partners.models import Partner
 from webview.reconciliation.delivery import deliver_by_sftp
 from webview.reconciliation.files import generate_day, last_closed_day, stored_parts
 from webview.reconciliation.models import ReconciliationRun, ReconciliationSettings
-from webview.reconciliation.runs import run_day
+from webview.reconciliation.runs import MISSING_FILE, run_day
 from webview.reconciliation.sftp import SftpError
 
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 60
+RETRY_FIRST = timedelta(minutes=15)
+MAX_ATTEMPTS = 6
 
 
 def generate_due_files(now: datetime | None = None) -> list[str]:
@@ -64,17 +66,27 @@ def deliver_due_files(now: datetime | None = None) -> list[str]:
     return delivered
 
 
+def _due(run: ReconciliationRun | None, now: datetime) -> bool:
+    """No run yet, or the partner's file was missing and its next try (backoff from RETRY_FIRST) has come."""
+    if run is None:
+        return True
+    return run.status == "rejected" and run.finding.startswith(MISSING_FILE) and run.attempts < MAX_ATTEMPTS \
+        and as_utc(run.updated_at) <= now - RETRY_FIRST * 2 ** (run.attempts - 1)
+
+
 def run_due_matching(now: datetime | None = None) -> list[int]:
-    """Fetch and match the partner's file of the last closed day for every partner with reconciliation on that
-    has no run for it yet; returns the ids of the runs made."""
+    """Fetch and match the partner's file of the last closed day for every partner with reconciliation on, once;
+    a missing partner file (itself a finding, reported once) is looked for again after 15 min, 30 min, 1 h, …
+    (MAX_ATTEMPTS in all). Returns the ids of the runs made."""
     now = now or utcnow()
     made: list[int] = []
     rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
                               .where(ReconciliationSettings.transport != "off")).all()
     for partner_id, close_time in rows:
         day = last_closed_day(close_time, now)
-        if db.session.scalar(select(ReconciliationRun.id).where(
-                ReconciliationRun.partner_id == partner_id, ReconciliationRun.day == day)) is not None:
+        existing = db.session.scalar(select(ReconciliationRun).where(
+            ReconciliationRun.partner_id == partner_id, ReconciliationRun.day == day))
+        if not _due(existing, now):
             continue
         try:
             made.append(run_day(db.session.get(Partner, partner_id), day, now=now).id)

@@ -70,9 +70,11 @@ def report_recipients(run: ReconciliationRun) -> list[str]:
 
 
 def queue_report_emails(run: ReconciliationRun) -> None:
-    """Queue one report email per recipient for this attempt of the run (the caller commits)."""
+    """Queue one report email per recipient for this attempt of the run (the caller commits); the subject says
+    the verdict as it is now, the body carries the run's report as it is when sent."""
+    partner = db.session.get(Partner, run.partner_id)
     for address in report_recipients(run):
-        enqueue(EMAIL_JOB, {"run_id": run.id, "to": address},
+        enqueue(EMAIL_JOB, {"run_id": run.id, "to": address, "subject": _subject(run, partner)},
                 key=f"recon-report:{run.id}:{run.attempts}:{address}")
 
 
@@ -95,7 +97,8 @@ def deliver_report(job: Job) -> None:
     counts = ", ".join(f"{outcome} {run.counts.get(outcome, 0)}" for outcome in OUTCOMES)
     text = (f"Reconciliation of {partner.code} for {run.day:%Y-%m-%d} (GMT+7), part {run.part}: {run.status}.\n"
             + (f"Finding: {run.finding}\n" if run.finding else "") + f"{counts}.\n\n" + run.report_csv)
-    rendered = RenderedEmail(subject=_subject(run, partner), text=text, html=run.report_html)
+    rendered = RenderedEmail(subject=job.payload.get("subject") or _subject(run, partner), text=text,
+                             html=run.report_html)
     message = build_message(rendered, to=job.payload["to"], job_key=job.key)
     settings = mail_settings()
     if settings.host:

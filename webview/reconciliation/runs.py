@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from webview.db import utcnow
+from webview.db import as_utc, utcnow
 from webview.extensions import db
 from webview.partners.models import Partner
 from webview.reconciliation.delivery import archive_by_sftp, fetch_by_sftp
@@ -29,6 +29,7 @@ from webview.reconciliation.settle import settle
 from webview.reconciliation.sftp import SftpError
 from webview.reconciliation.templates import stored_template
 
+MISSING_FILE = "the partner's file is missing"
 STALE_RUN = timedelta(minutes=30)  # a run "running" longer than this lost its worker and may be taken over
 
 
@@ -81,14 +82,15 @@ def dry_run(partner: Partner, day: date, inbound: InboundFile | None = None) -> 
 
 
 def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, source: str = "file",
-            part: int = 1, now=None) -> ReconciliationRun:
+            part: int = 1, now: datetime | None = None) -> ReconciliationRun:
     """Run (partner, day, part) once: a completed run is returned as it is (nothing settled twice); a rejected
     one (bad or missing file) runs again, as does one left running by a dead worker (the settlement rules are
     idempotent). ReconciliationError: not_closed before the day is closed, busy while another run is at it."""
-    if (now or utcnow()) < closes_at(day, settings_of(partner).close_time):
+    now = now or utcnow()
+    if now < closes_at(day, settings_of(partner).close_time):
         raise ReconciliationError("not_closed", f"day {day:%Y%m%d} is not closed yet")
     partner_id = partner.id
-    run = _claim(partner_id, day, part)
+    run = _claim(partner_id, day, part, now)
     if run.status == "completed":
         return run
     finding, result = "", Match()
@@ -96,7 +98,7 @@ def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, 
         try:
             source, inbound = get_partner_file(partner, day)
         except FetchFailed as failed:
-            finding = f"the partner's file is missing: {failed}"
+            finding = f"{MISSING_FILE}: {failed}"
     if inbound is not None:
         result, finding = _check(partner, day, inbound)
     partner = db.session.get(Partner, partner_id)
@@ -131,18 +133,21 @@ def run_day(partner: Partner, day: date, *, inbound: InboundFile | None = None, 
     run = db.session.get(ReconciliationRun, run_id)
     run.status = "rejected" if finding else "completed"
     run.report_html, run.report_csv = render_report(run)
-    queue_report_emails(run)
+    if not (finding.startswith(MISSING_FILE) and run.attempts > 1):  # "still missing" is said once
+        queue_report_emails(run)
+    run.updated_at = now  # set last: an earlier flush would stamp the clock time instead
     db.session.commit()
     return run
 
 
-def _claim(partner_id: int, day: date, part: int) -> ReconciliationRun:
+def _claim(partner_id: int, day: date, part: int, now: datetime) -> ReconciliationRun:
     """The run row of (partner, day, part), created once across workers; a rejected one is reopened."""
     query = select(ReconciliationRun).where(ReconciliationRun.partner_id == partner_id,
                                             ReconciliationRun.day == day, ReconciliationRun.part == part)
     run = db.session.scalar(query)
     if run is None:
-        run = ReconciliationRun(partner_id=partner_id, day=day, part=part, source="file", status="running")
+        run = ReconciliationRun(partner_id=partner_id, day=day, part=part, source="file", status="running",
+                                created_at=now, updated_at=now)
         db.session.add(run)
         try:
             db.session.commit()
@@ -150,12 +155,12 @@ def _claim(partner_id: int, day: date, part: int) -> ReconciliationRun:
         except IntegrityError:  # another worker claimed it first: decide on its row
             db.session.rollback()
             run = db.session.scalar(query)
-    if run.status == "running" and run.updated_at > utcnow() - STALE_RUN:
+    if run.status == "running" and as_utc(run.updated_at) > now - STALE_RUN:
         raise ReconciliationError("busy", f"run {run.id} of {day:%Y%m%d} is in progress")
     if run.status in {"rejected", "running"}:  # rejected: a new file; running past STALE_RUN: its worker died
         db.session.execute(delete(ReconciliationItem).where(ReconciliationItem.run_id == run.id,
                                                             ReconciliationItem.state != "resolved"))
-        run.status, run.attempts, run.updated_at = "running", run.attempts + 1, utcnow()
+        run.status, run.attempts, run.updated_at = "running", run.attempts + 1, now
         db.session.commit()
     return run
 
