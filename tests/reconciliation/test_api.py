@@ -45,6 +45,7 @@ def test_codes(client, wallet):
         (f"/api/v1/reconciliation?date={day:%Y%m%d}&other=1", 400, 1),
         (f"/api/v1/reconciliation?date={past_day(0):%Y%m%d}", 404, 3),  # today: not closed
         (f"/api/v1/reconciliation?date={day:%Y%m%d}&part=2", 404, 3),  # no such part
+        ("/api/v1/reconciliation?date=20200101", 404, 3),  # long ago and never written: not written on demand
     ]
     for target, status, code in cases:
         response = wallet.get(client, target)

@@ -234,7 +234,8 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                             "<YYYYMMDD>_<n>.csv", "content": {"text/csv": {"schema": {"type": "string"}}}},
                     "400": _json(error, "code 1: date is not YYYYMMDD, or part is not a whole number from 1"),
                     "401": _json(error, "code 7 (hmac) or error_code 03/10 (envelope): authentication failed"),
-                    "404": _json(error, "code 3: the day is not closed yet, or the file has no such part"),
+                    "404": _json(error, "code 3: the day is not closed yet, the file has no such part, or a day "
+                                        "more than 62 days ago was never written"),
                 },
             }
         },

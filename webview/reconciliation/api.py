@@ -7,14 +7,23 @@ a body, the per-address limit) and its authentication (webview.reconciliation.pr
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask import Blueprint, Response, request, stream_with_context
 
 from webview.api.auth import address_rate_limit, client_address_key, note_exchange
 from webview.api.errors import ApiError
 from webview.api.views import log_api_exchange, start_exchange
+from webview.db import utcnow
 from webview.extensions import limiter
-from webview.reconciliation.files import ReconciliationError, file_bytes, generate_day, parse_day
+from webview.reconciliation.files import (
+    LOCAL_ZONE,
+    ReconciliationError,
+    file_bytes,
+    generate_day,
+    parse_day,
+    stored_parts,
+)
 from webview.reconciliation.profiles import authenticate_api_partner
 
 bp = Blueprint("reconciliation_api", __name__, url_prefix="/api/v1")
@@ -23,6 +32,8 @@ bp.after_request(log_api_exchange)
 limiter.limit(address_rate_limit, key_func=client_address_key)(bp)
 
 PART_PATTERN = re.compile(r"[1-9][0-9]{0,3}")
+ON_DEMAND_DAYS = 62  # a closed day this recent is written on first request if the job has not yet; older ones
+# are served only when stored (so nobody makes us write files for arbitrary old days)
 
 
 @bp.get("/reconciliation")
@@ -38,12 +49,16 @@ def reconciliation_file() -> Response:
         raise ApiError(1, "part must be a whole number from 1", fields=["part"])
     try:
         day = parse_day(request.args.get("date", ""))
-        parts = generate_day(partner, day)
+        recent = day >= utcnow().astimezone(LOCAL_ZONE).date() - timedelta(days=ON_DEMAND_DAYS)
+        parts = generate_day(partner, day) if recent else stored_parts(partner, day)
     except ReconciliationError as error:
         if error.reason == "malformed":
             raise ApiError(1, "date must be YYYYMMDD", fields=["date"]) from error
         note_exchange(verdict=f"signature ok; {error}", result_code="3")
         raise ApiError(3, f"day {request.args['date']} is not closed yet", http_status=404) from error
+    if not parts:
+        note_exchange(verdict=f"signature ok; no file of {day:%Y%m%d}", result_code="3")
+        raise ApiError(3, f"there is no file of {day:%Y%m%d}", http_status=404)
     found = next((stored for stored in parts if stored.part == int(part_text)), None)
     if found is None:
         note_exchange(verdict=f"signature ok; no part {part_text}", result_code="3")
