@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from webview.booking.models import Booking
+from webview.booking.states import PartnerStatus
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.cli import CommandError, OneLineCommand, _partner_or_fail, _read_file, partners_cli
@@ -174,7 +175,7 @@ def adjust_command(code: str, day_text: str, reference: str, amount: int, refund
     if amount == 0:
         raise CommandError("--amount must not be 0")
     record = Record("ADJUSTMENT", booking.reference, booking.partner_transaction_id or "", booking.product, amount,
-                    booking.currency, "SUCCESS", refund_request_id.strip()[:64], utcnow())
+                    booking.currency, PartnerStatus.SUCCESS, refund_request_id.strip()[:64], utcnow())
     try:
         stored = write_adjustment(partner, day, [record])
     except ReconciliationError as error:

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webview.booking.models import Booking
+from webview.booking.states import PartnerStatus
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.models import Partner
-from webview.payments.models import PaymentEvent, Refund
+from webview.payments.models import PaymentEvent, Refund, RefundStatus
 from webview.reconciliation.models import ReconciliationChunk, ReconciliationFile
 from webview.reconciliation.profiles import file_signer
 from webview.reconciliation.settings import settings_of
@@ -113,7 +114,7 @@ def day_records(partner: Partner, day: date) -> Iterator[Record]:
         select(PaymentEvent.created_at, PaymentEvent.id, PaymentEvent.partner_transaction_id, Booking.reference,
                Booking.partner_transaction_id, Booking.product, Booking.amount, Booking.currency)
         .join(Booking, Booking.id == PaymentEvent.booking_id)
-        .where(Booking.partner_id == partner.id, PaymentEvent.status == "SUCCESS",
+        .where(Booking.partner_id == partner.id, PaymentEvent.status == PartnerStatus.SUCCESS,
                PaymentEvent.outcome.in_(PAID_OUTCOMES), PaymentEvent.created_at >= start,
                PaymentEvent.created_at < end)
         .order_by(PaymentEvent.created_at, PaymentEvent.id)
@@ -123,7 +124,7 @@ def day_records(partner: Partner, day: date) -> Iterator[Record]:
         select(Refund.completed_at, Refund.id, Refund.request_id, Refund.amount, Booking.reference,
                Booking.partner_transaction_id, Booking.product, Booking.currency)
         .join(Booking, Booking.id == Refund.booking_id)
-        .where(Booking.partner_id == partner.id, Refund.status == "SUCCESS", Refund.completed_at >= start,
+        .where(Booking.partner_id == partner.id, Refund.status == RefundStatus.SUCCESS, Refund.completed_at >= start,
                Refund.completed_at < end)
         .order_by(Refund.completed_at, Refund.id)
         .execution_options(yield_per=YIELD_PER)
@@ -131,13 +132,13 @@ def day_records(partner: Partner, day: date) -> Iterator[Record]:
     # Both cursors stream on the session's own connection (server-side cursors on PostgreSQL), so the parts
     # written meanwhile go through the same connection and never wait on a lock held by our own reader.
     connection = db.session.connection()
+    success = str(PartnerStatus.SUCCESS)
     payment_rows = (
-        (row[0], 0, row[1], Record("PAYMENT", row[3], row[2] or row[4] or "", row[5], row[6], row[7], "SUCCESS",
-                                   "", row[0]))
+        (row[0], 0, row[1], Record("PAYMENT", row[3], row[2] or row[4] or "", row[5], row[6], row[7], success, "",
+                                   row[0]))
         for row in connection.execute(payments))
     refund_rows = (
-        (row[0], 1, row[1], Record("REFUND", row[4], row[5] or "", row[6], row[3], row[7], "SUCCESS", row[2],
-                                   row[0]))
+        (row[0], 1, row[1], Record("REFUND", row[4], row[5] or "", row[6], row[3], row[7], success, row[2], row[0]))
         for row in connection.execute(refunds))
     for *_, record in heapq.merge(payment_rows, refund_rows, key=lambda item: item[:3]):
         yield record

@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import select, update
 
 from webview.booking.models import Booking
+from webview.booking.states import PartnerStatus
 from webview.extensions import db
 from webview.partners.models import Partner
 from webview.payments.gateway import PartnerUnavailable, gateway_for
-from webview.payments.models import Refund
+from webview.payments.models import Refund, RefundStatus
 from webview.payments.refunds import RefundError, RefundStillPending, process_refund
-from webview.payments.services import apply_payment_status, partner_status
+from webview.payments.services import apply_payment_status
 from webview.reconciliation.files import Record
 from webview.reconciliation.matching import Key, TheirRecord
 
@@ -53,7 +54,7 @@ def settle(partner: Partner, outcome: str, key: Key, ours: Record | None, theirs
     if outcome == "missing_at_merchant" and record_type == "REFUND":
         return _their_refund(booking, refund_request_id)
     evidence = _query_evidence(partner, booking) if record_type == "PAYMENT" else {}
-    if outcome == "missing_at_partner" and evidence.get("status") == "SUCCESS" \
+    if outcome == "missing_at_partner" and evidence.get("status") == PartnerStatus.SUCCESS \
             and evidence.get("amount") == booking.amount:
         return Settlement("settled", "the partner's query API confirms the payment (their file omits it)", evidence)
     return Settlement("open", {"missing_at_partner": "the partner's file lacks a record we have",
@@ -79,11 +80,11 @@ def _query_evidence(partner: Partner, booking: Booking) -> dict[str, Any]:
 
 def _their_payment(partner: Partner, booking: Booking, theirs: TheirRecord | None) -> Settlement:
     reference, amount = booking.reference, booking.amount
-    if partner_status(booking) == "SUCCESS":  # paid (refunds since included)
+    if booking.is_paid:
         return Settlement("settled", "already paid here (recorded on another day)")
     if partner.profile == "hmac":
         evidence = _query_evidence(partner, booking)
-        if evidence.get("status") != "SUCCESS":
+        if evidence.get("status") != PartnerStatus.SUCCESS:
             return Settlement("open", "the partner's query API does not confirm the payment", evidence)
         if evidence.get("amount") != amount:
             return Settlement("open", "the partner's query API reports another amount", evidence)
@@ -91,7 +92,7 @@ def _their_payment(partner: Partner, booking: Booking, theirs: TheirRecord | Non
     else:  # envelope: the partner's signed file says it took the money: that is its commit
         evidence = {"commit": "from the partner's signed file"}
         transaction_id = (theirs.partner_transaction_id if theirs else "") or None
-    outcome = apply_payment_status(partner, reference=reference, status="SUCCESS",
+    outcome = apply_payment_status(partner, reference=reference, status=PartnerStatus.SUCCESS,
                                    amount=amount if partner.profile == "hmac" else None,
                                    transaction_id=transaction_id, source=SOURCE)
     if outcome.code == 0:
@@ -104,16 +105,16 @@ def _their_refund(booking: Booking, request_id: str) -> Settlement:
                                                     Refund.booking_id == booking.id))
     if refund is None:
         return Settlement("open", "we have no refund with this request_id")
-    if refund.status == "SUCCESS":
+    if refund.status == RefundStatus.SUCCESS:
         return Settlement("settled", "refund already completed here (recorded on another day)")
-    if refund.status != "PENDING":
+    if refund.status != RefundStatus.PENDING:
         return Settlement("open", f"the refund is {refund.status} here")
     refund_id = refund.id
     try:
         refund = process_refund(refund_id)
     except (RefundStillPending, RefundError) as problem:
         return Settlement("open", f"refund still not confirmed by the partner ({problem})")
-    if refund.status != "SUCCESS":
+    if refund.status != RefundStatus.SUCCESS:
         return Settlement("open", f"the partner refused the refund when asked again ({refund.message})")
     db.session.execute(update(Refund).where(Refund.id == refund_id)
                        .values(message=f"completed by reconciliation; {refund.message}"[:300]))
