@@ -16,6 +16,7 @@ from webview.db import utcnow
 from webview.extensions import limiter
 from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_client_id, partner_secrets
+from webview.profiles import HMAC, profile_of
 from webview.signing.hmac import verify_request
 
 
@@ -49,7 +50,7 @@ def authenticate_hmac() -> Partner:
         note_exchange(verdict="missing authentication headers")
         raise ApiError(7, "missing X-Client-Id, X-Timestamp or X-Signature")
     partner = find_partner_by_client_id(client_id)
-    if partner is None or partner.profile != "hmac":
+    if partner is None or profile_of(partner) is not HMAC:
         note_exchange(verdict="unknown client")
         raise ApiError(7, "unknown client")
     note_exchange(partner_id=partner.id, partner_code=partner.code)

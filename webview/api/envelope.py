@@ -14,6 +14,7 @@ from webview.core.jsontext import JsonRejected, parse_json
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_access_code
+from webview.profiles import ENVELOPE, profile_of
 from webview.signing.envelope import EnvelopeError, MessageSpec, open_message, seal_message
 from webview.vault import api_key_matches
 
@@ -35,7 +36,7 @@ def identify_envelope_partner() -> Partner:
     access_code = request.headers.get("x-ibe-req-name", "").strip()
     api_key = request.headers.get("apikey", "").strip()
     partner = find_partner_by_access_code(access_code) if access_code else None
-    if partner is None or partner.profile != "envelope" or not partner.public_key_pem:
+    if partner is None or profile_of(partner) is not ENVELOPE or not partner.public_key_pem:
         raise EnvelopeRefusal("10", "unknown partner")
     note_exchange(partner_id=partner.id, partner_code=partner.code)
     if not api_key or not api_key_matches(api_key, partner.api_key_hash):

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from webview.demo.services import DemoSeedError, credentials_path, run_seed
 from webview.partners.cli import CommandError
+from webview.profiles import profile_label
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded sandbox.")
 
@@ -19,6 +20,6 @@ def seed_command() -> None:
     except DemoSeedError as error:
         raise CommandError(str(error)) from error
     for record in records:
-        kind = record["profile"] + ("/" + record["suite"] if record["profile"] == "envelope" else "")
+        kind = profile_label(record["profile"], record["suite"])
         click.echo(f"demo partner {record['partner_code']:<14} {kind:<16} handoff {record['handoff']}")
     click.echo(f"credentials: {credentials_path()}")

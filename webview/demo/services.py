@@ -28,6 +28,7 @@ from webview.partners.services import (
     rotate_secret,
     update_registration,
 )
+from webview.profiles import ENVELOPE, HMAC, get_profile, profile_of
 from webview.vault import api_key_matches
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ _generated_keys: dict[str, RSAPrivateKey] = {}  # per process: re-seeding (tests
 # Each demo partner has its own look (all pass the contrast checks; see tests/unit/test_demo_seed.py).
 DEMO_PARTNERS: tuple[dict[str, Any], ...] = (
     {
-        "code": "demo-redirect", "name": "Blue Wallet (demo)", "profile": "hmac", "suite": "modern",
+        "code": "demo-redirect", "name": "Blue Wallet (demo)", "profile": HMAC.code, "suite": "modern",
         "handoff": "redirect",
         "theme": {
             "bg_color": "#ffffff", "text_color": "#10243e", "button_color": "#0b57d0", "button_text_color": "#ffffff",
@@ -56,7 +57,7 @@ DEMO_PARTNERS: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "code": "demo-deeplink", "name": "Pink Wallet (demo)", "profile": "hmac", "suite": "modern",
+        "code": "demo-deeplink", "name": "Pink Wallet (demo)", "profile": HMAC.code, "suite": "modern",
         "handoff": "deeplink",
         "theme": {
             "bg_color": "#fff8fb", "text_color": "#3b0a24", "button_color": "#c2185b", "button_text_color": "#ffffff",
@@ -67,7 +68,7 @@ DEMO_PARTNERS: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "code": "demo-bridge", "name": "Green Bank (demo)", "profile": "hmac", "suite": "modern",
+        "code": "demo-bridge", "name": "Green Bank (demo)", "profile": HMAC.code, "suite": "modern",
         "handoff": "bridge",
         "theme": {
             "bg_color": "#ffffff", "text_color": "#12261a", "button_color": "#1b5e20", "button_text_color": "#ffffff",
@@ -78,7 +79,7 @@ DEMO_PARTNERS: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "code": "demo-envelope", "name": "Orange Travel (demo)", "profile": "envelope", "suite": "modern",
+        "code": "demo-envelope", "name": "Orange Travel (demo)", "profile": ENVELOPE.code, "suite": "modern",
         "handoff": "redirect",
         "theme": {
             "bg_color": "#fffaf5", "text_color": "#2d1606", "button_color": "#bf360c", "button_text_color": "#ffffff",
@@ -89,7 +90,7 @@ DEMO_PARTNERS: tuple[dict[str, Any], ...] = (
         },
     },
     {
-        "code": "demo-legacy", "name": "Purple Trips (demo, legacy suite)", "profile": "envelope", "suite": "legacy",
+        "code": "demo-legacy", "name": "Purple Trips (demo, legacy suite)", "profile": ENVELOPE.code, "suite": "legacy",
         "handoff": "redirect",
         "theme": {
             "bg_color": "#fcfaff", "text_color": "#21102f", "button_color": "#6a1b9a", "button_text_color": "#ffffff",
@@ -144,7 +145,7 @@ def read_credentials_file(path: Path) -> dict[str, dict]:
 def _demo_spec(demo: dict[str, Any], base_url: str, public_key: str | None) -> PartnerSpec:
     base = base_url.rstrip("/")
     code = demo["code"]
-    envelope = demo["profile"] == "envelope"
+    envelope = get_profile(demo["profile"]).needs_public_key
     return PartnerSpec(
         code=code,
         name=demo["name"],
@@ -186,7 +187,7 @@ def _entry_still_valid(partner: Partner, entry: dict | None) -> bool:
         return False
     if not api_key_matches(entry["api_key"], partner.api_key_hash):
         return False
-    if partner.profile == "envelope":
+    if profile_of(partner).needs_public_key:
         private = entry.get("partner_private_key_pem")
         return isinstance(private, str) and _public_of(private) == partner.public_key_pem
     return True
@@ -203,7 +204,7 @@ def _public_of(private_pem: str) -> str | None:
 def _seed_partner(demo: dict[str, Any], entry: dict | None, base_url: str) -> dict:
     """Create or refresh one demo partner; returns its credentials entry."""
     code = demo["code"]
-    envelope = demo["profile"] == "envelope"
+    envelope = get_profile(demo["profile"]).needs_public_key
     partner = find_partner(code)
     private_pem = entry.get("partner_private_key_pem") if entry else None
     if partner is None:

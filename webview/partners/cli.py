@@ -26,6 +26,7 @@ from webview.partners.services import (
     set_public_key,
     suspend_partner,
 )
+from webview.profiles import profile_label
 
 MAX_FILE_BYTES = 256 * 1024
 
@@ -162,8 +163,8 @@ def _warn(warnings: list[str] | tuple[str, ...]) -> None:
 
 
 def _print_credentials(partner: Partner, issued) -> None:
-    click.echo(f"Partner {partner.code} created: {partner.environment}, {partner.profile}"
-               f"{'/' + partner.suite if partner.profile == 'envelope' else ''}, handoff {partner.handoff}, "
+    click.echo(f"Partner {partner.code} created: {partner.environment}, {profile_label(partner.profile, partner.suite)}"
+               f", handoff {partner.handoff}, "
                f"status {partner.status}.")
     for name, value in issued.to_json().items():
         if name != "merchant_public_key_pem":
@@ -242,7 +243,7 @@ def list_command() -> None:
         return
     click.echo(f"{'CODE':<24} {'ENVIRONMENT':<11} {'PROFILE':<16} {'HANDOFF':<9} {'STATUS':<18} NAME")
     for partner in partners:
-        profile = partner.profile + ("/" + partner.suite if partner.profile == "envelope" else "")
+        profile = profile_label(partner.profile, partner.suite)
         click.echo(f"{partner.code:<24} {partner.environment:<11} {profile:<16} {partner.handoff:<9} "
                    f"{partner.status:<18} {partner.name}")
 

@@ -10,11 +10,9 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webview.db import Base, utcnow
+from webview.profiles import HMAC
 
 ENVIRONMENTS = ("sandbox", "production")
-PROFILES = ("hmac", "envelope")
-SUITES = ("modern", "legacy")
-HANDOFFS = ("redirect", "deeplink", "bridge")
 STATUSES = ("pending_activation", "active", "suspended")
 
 
@@ -40,7 +38,7 @@ class Partner(Base):
     admin_phone: Mapped[str] = mapped_column(String(20), default="")
 
     environment: Mapped[str] = mapped_column(String(20), default="sandbox")
-    profile: Mapped[str] = mapped_column(String(20), default="hmac")
+    profile: Mapped[str] = mapped_column(String(20), default=HMAC.code)
     suite: Mapped[str] = mapped_column(String(20), default="modern")
     allow_legacy_in_production: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(30), default="pending_activation")

@@ -20,13 +20,14 @@ from webview.core.netguard import host_refusal
 from webview.db import utcnow
 from webview.extensions import db
 from webview.partners.keys import KeyFormatError, merchant_public_key_pem, parse_public_key, public_key_pem
-from webview.partners.models import ENVIRONMENTS, HANDOFFS, PROFILES, SUITES, Partner, served_environments
+from webview.partners.models import ENVIRONMENTS, Partner, served_environments
+from webview.profiles import HMAC, PROFILE_CODES, PROFILES, SUITES, get_profile, profile_of
+from webview.profiles.handoffs import BRIDGE, HANDOFF_CODES, is_bridge_function
 from webview.themes import FONT_STACKS, effective_theme, validate_theme
 from webview.vault import hash_api_key, open_sealed, seal
 
 CLIENT_SECRET_PURPOSE = "client-secret"  # noqa: S105  (a vault purpose label, not a secret)
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,38}")
-BRIDGE_FUNCTION_PATTERN = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", re.ASCII)
 SCHEME_PATTERN = re.compile(r"[a-z][a-z0-9+.-]{1,31}")
 HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
@@ -52,7 +53,7 @@ class PartnerSpec:
     address: str = ""
     website: str = ""
     environment: str = "sandbox"
-    profile: str = "hmac"
+    profile: str = HMAC.code
     suite: str = "modern"
     allow_legacy: bool = False
     handoff: str = "redirect"
@@ -322,15 +323,17 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
         raise PartnerError("--name is required (at most 200 characters)")
     environment = _require_choice(spec.environment, ENVIRONMENTS, "--environment")
     _require_served(environment)
-    profile = _require_choice(spec.profile, PROFILES, "--profile")
+    profile = _require_choice(spec.profile, PROFILE_CODES, "--profile")
     suite = _require_choice(spec.suite, SUITES, "--suite")
-    handoff = _require_choice(spec.handoff, HANDOFFS, "--handoff")
-    if profile == "hmac" and suite != "modern":
-        raise PartnerError("--suite applies to the envelope profile only")
+    handoff = _require_choice(spec.handoff, HANDOFF_CODES, "--handoff")
+    integration = get_profile(profile)
+    if suite not in integration.suites:
+        others = ", ".join(code for code, other in PROFILES.items() if suite in other.suites)
+        raise PartnerError(f"--suite {suite} applies to the {others} profile only")
     if suite == "legacy" and environment == "production" and not spec.allow_legacy:
         raise PartnerError("the legacy suite is refused for production partners unless --allow-legacy is given")
-    if profile == "envelope" and handoff != "redirect":
-        raise PartnerError("envelope partners use the redirect handoff (the place-order redirect)")
+    if handoff not in integration.handoffs:
+        raise PartnerError(f"{profile} partners use the {' or '.join(integration.handoffs)} handoff")
 
     address = _clean(spec.address)
     if len(address) > 300:
@@ -350,8 +353,8 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
     for attr in ("create_transaction_url", "query_transaction_url", "refund_url", "payment_url"):
         value = _clean(getattr(spec, attr)) or None
         flag = "--" + attr.replace("_", "-")
-        if value is None and profile == "hmac" and attr != "payment_url":
-            raise PartnerError(f"{flag} is required for hmac partners")
+        if value is None and attr in integration.required_urls:
+            raise PartnerError(f"{flag} is required for {profile} partners")
         urls[attr] = check_url(value, environment, flag) if value else None
 
     payment_hosts: list[str] = []
@@ -367,8 +370,8 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
     elif deeplink_template:
         raise PartnerError("--deeplink-template applies to the deeplink handoff only")
     bridge_function = _clean(spec.bridge_function) or None
-    if handoff == "bridge":
-        if not bridge_function or len(bridge_function) > 200 or not BRIDGE_FUNCTION_PATTERN.fullmatch(bridge_function):
+    if handoff == BRIDGE.code:
+        if not is_bridge_function(bridge_function):
             raise PartnerError("--bridge-function must be a dotted identifier path such as window.Bridge.openPayment")
     elif bridge_function:
         raise PartnerError("--bridge-function applies to the bridge handoff only")
@@ -399,8 +402,8 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
         except KeyFormatError as error:
             raise PartnerError(f"--public-key: {error}") from error
         key_pem, key_bits = public_key_pem(key), key.key_size
-    elif profile == "envelope":
-        raise PartnerError("--public-key is required for the envelope profile")
+    elif integration.needs_public_key:
+        raise PartnerError(f"--public-key is required for the {profile} profile")
 
     values = {
         "code": code,
@@ -503,7 +506,7 @@ def suspend_partner(partner: Partner) -> None:
 def activate_partner(partner: Partner) -> None:
     """Make a pending or suspended partner active (the caller commits)."""
     _require_served(partner.environment)
-    if partner.profile == "envelope" and not partner.public_key_pem:
+    if profile_of(partner).needs_public_key and not partner.public_key_pem:
         raise PartnerError(f"partner {partner.code} has no public key; run `flask partners set-key` first")
     if partner.suite == "legacy" and partner.environment == "production" and not partner.allow_legacy_in_production:
         raise PartnerError(f"partner {partner.code} uses the legacy suite, refused in production")

@@ -15,7 +15,6 @@ its own message-log entries so they survive whatever the caller does next.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ from webview.partners.models import Partner
 from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
 from webview.payments.models import RefundStatus
 from webview.products import get_product
+from webview.profiles import ENVELOPE, HMAC, profile_of
+from webview.profiles.handoffs import is_bridge_function
 from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
@@ -54,7 +55,6 @@ __all__ = [
     "gateway_for",
 ]
 
-BRIDGE_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*){0,5}")
 PARTNER_STATUSES = tuple(PartnerStatus)
 MAX_ID_LENGTH = 100
 
@@ -187,7 +187,7 @@ def _now_ms() -> int:
 
 def check_bridge_function(name: str | None) -> str:
     """A bridge function name must be a dotted identifier path (it reaches JavaScript only as data)."""
-    if not name or len(name) > 200 or not BRIDGE_NAME.fullmatch(name):
+    if not is_bridge_function(name):
         raise PartnerUnavailable("the partner's bridge function is not a dotted identifier path")
     return name
 
@@ -380,8 +380,8 @@ class HmacGateway:
 class EnvelopeGateway:
     """The envelope profile: a sealed place-order redirect; no merchant → partner API (refunds are manual)."""
 
-    def __init__(self, partner: Partner) -> None:
-        self.partner = partner
+    def __init__(self, partner: Partner, budget: CallBudget | None = None) -> None:
+        self.partner = partner  # no outbound calls, so no budget to keep
 
     def create_transaction(self, request: TransactionRequest) -> PartnerTransaction:
         """Envelope partners open the payment from the place-order redirect itself."""
@@ -415,11 +415,16 @@ class EnvelopeGateway:
                        hold_expires_at=request.expires_at, url=self.place_order_url(request))
 
 
+# The adapter that talks to partners of each integration profile (one line per profile).
+GATEWAYS: dict[str, type[HmacGateway] | type[EnvelopeGateway]] = {
+    HMAC.code: HmacGateway,
+    ENVELOPE.code: EnvelopeGateway,
+}
+
+
 def gateway_for(partner: Partner, budget: CallBudget | None = None) -> HmacGateway | EnvelopeGateway:
-    """The adapter for a partner's integration profile (hmac calls within `budget`, else the PARTNER_* one)."""
-    if partner.profile == "envelope":
-        return EnvelopeGateway(partner)
-    return HmacGateway(partner, budget=budget)
+    """The adapter for a partner's integration profile (calls within `budget`, else the PARTNER_* one)."""
+    return GATEWAYS[profile_of(partner).code](partner, budget=budget)
 
 
 def _is_id(value: object) -> bool:

@@ -29,6 +29,7 @@ from webview.payments.gateway import gateway_for
 from webview.payments.models import Refund, RefundStatus
 from webview.payments.notify import queue_booking_email
 from webview.payments.services import lock_booking
+from webview.profiles import profile_of
 
 REFUND_JOB = "payments.refund"
 REFUNDABLE = (PaymentStatus.SUCCESS, PaymentStatus.PARTIALLY_REFUNDED)
@@ -77,7 +78,7 @@ def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "oper
         raise RefundError("the amount must be a whole number of VND above 0")
     _check_within_payment(booking, amount)
     partner = db.session.get(Partner, booking.partner_id)
-    manual = partner.profile == "envelope"
+    manual = profile_of(partner).refunds_are_manual
     refund = Refund(booking_id=booking.id, request_id=request_id or new_request_id(), amount=amount,
                     reason=(reason or "").strip()[:MAX_REASON], kind=kind, manual=manual, status=RefundStatus.PENDING)
     db.session.add(refund)

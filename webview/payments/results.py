@@ -25,6 +25,7 @@ from webview.extensions import db
 from webview.partners.models import Partner
 from webview.partners.services import find_partner, partner_secrets
 from webview.payments.models import UsedResultLink
+from webview.profiles import profile_of
 from webview.signing.hmac import DEFAULT_WINDOW_S, sign_result_link, verify_result_link
 
 MAX_VALUE = 100
@@ -37,9 +38,16 @@ def _merchant_link_key(partner: Partner) -> str:
 
 
 def _link_keys(partner: Partner) -> list[str]:
-    if partner.profile == "envelope":
+    if profile_of(partner).merchant_signs_result_links:
         return [_merchant_link_key(partner)]
     return partner_secrets(partner, utcnow())
+
+
+def return_link_column(partner: Partner):
+    """The booking column the `transaction_id` of the partner's return link names (its profile says which)."""
+    if profile_of(partner).return_link_names == "reference":
+        return Booking.reference
+    return Booking.partner_transaction_id
 
 
 def result_url(partner_code: str) -> str:
@@ -75,8 +83,8 @@ def verify_result_link_access(partner_code: str, transaction_id: str, timestamp:
                                now_ms=now_ms if now_ms is not None else int(time.time() * 1000))
     if not check.ok:
         return None
-    column = Booking.reference if partner.profile == "envelope" else Booking.partner_transaction_id
-    booking = db.session.scalar(select(Booking).where(Booking.partner_id == partner.id, column == transaction_id))
+    booking = db.session.scalar(select(Booking).where(Booking.partner_id == partner.id,
+                                                      return_link_column(partner) == transaction_id))
     if booking is None:
         return None
     expires_at = datetime.fromtimestamp(int(timestamp) / 1000, UTC) + timedelta(seconds=DEFAULT_WINDOW_S)

@@ -29,7 +29,6 @@ from webview.jobs import enqueue
 from webview.partners.models import Partner
 from webview.payments.gateway import (
     CallBudget,
-    EnvelopeGateway,
     Handoff,
     PartnerTransaction,
     PartnerUnavailable,
@@ -39,6 +38,7 @@ from webview.payments.gateway import (
 from webview.payments.models import CheckoutHandoff, PaymentCheck, PaymentEvent
 from webview.payments.notify import queue_booking_email
 from webview.products import get_product
+from webview.profiles import profile_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,7 +110,7 @@ def start_checkout(booking: Booking) -> Handoff:
     gateway = gateway_for(partner)
     identify_code = _identify_code(booking)
     request = transaction_request(booking, identify_code)
-    if isinstance(gateway, EnvelopeGateway):
+    if not profile_of(partner).creates_partner_transaction:
         return gateway.build_handoff(request, None)
     booking_id = booking.id
     cached = db.session.get(CheckoutHandoff, booking_id)
@@ -328,7 +328,7 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
     if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
         return booking
     partner = db.session.get(Partner, booking.partner_id)
-    if partner.profile != "hmac" or not _claim_check(booking_id, interval):
+    if not profile_of(partner).can_query_partner or not _claim_check(booking_id, interval):
         return db.session.get(Booking, booking_id)
     try:
         answer = gateway_for(partner, budget).query_transaction(reference)

@@ -34,7 +34,7 @@ from webview.launch.sessions import current_launch, launch_required
 from webview.partners.models import Partner
 from webview.payments.gateway import CallBudget, Handoff, PartnerUnavailable
 from webview.payments.models import CheckoutHandoff
-from webview.payments.results import verify_result_link_access
+from webview.payments.results import return_link_column, verify_result_link_access
 from webview.payments.services import CheckoutError, start_checkout, sync_payment_status
 from webview.products import HOTEL
 
@@ -95,7 +95,7 @@ def session_result_booking(launch: LaunchSession) -> Booking | None:
     if transaction_id:
         if len(transaction_id) > MAX_ARG:
             return None
-        column = Booking.reference if partner.profile == "envelope" else Booking.partner_transaction_id
+        column = return_link_column(partner)
         return db.session.scalar(select(Booking).where(Booking.partner_id == launch.partner_id,
                                                        Booking.customer_id == launch.customer_id,
                                                        column == transaction_id))

@@ -28,6 +28,7 @@ from webview.db import utcnow
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import current_client_secret, partner_secrets
+from webview.profiles import profile_of
 from webview.signing.hmac import sign, signed_digest
 
 
@@ -57,7 +58,7 @@ class _RsaSigner:
 
 def file_signer(partner: Partner) -> _HmacSigner | _RsaSigner:
     """An incremental signer of our file's bytes for this partner: `update(bytes)`, then `finish()` → .sig text."""
-    if partner.profile == "envelope":
+    if profile_of(partner).proves_with_rsa_keys:
         return _RsaSigner(partner.environment)
     return _HmacSigner(current_client_secret(partner))
 
@@ -100,7 +101,7 @@ def partner_file_verifier(partner: Partner) -> _HmacVerifier | _RsaVerifier:
     hmac: hex HMAC-SHA256 of the bytes with one of the partner's valid client secrets; envelope: SHA256withRSA
     with the partner's public key, base64 in either alphabet.
     """
-    if partner.profile == "envelope":
+    if profile_of(partner).proves_with_rsa_keys:
         return _RsaVerifier(partner)
     return _HmacVerifier(partner_secrets(partner, utcnow()))
 
@@ -125,7 +126,7 @@ def partner_fetch_headers(partner: Partner, target: str) -> dict[str, str]:
     hmac: signed like the query call (over the request target, newest secret, entered in the replay store);
     envelope: none (there is no merchant → partner credential; the file's own .sig proves it is theirs).
     """
-    if partner.profile == "envelope":
+    if not profile_of(partner).signs_merchant_calls:
         return {}
     client_id, timestamp = partner.client_id, str(int(time.time() * 1000))
     secret = current_client_secret(partner)

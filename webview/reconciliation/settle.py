@@ -28,6 +28,7 @@ from webview.payments.gateway import PartnerUnavailable, gateway_for
 from webview.payments.models import Refund, RefundStatus
 from webview.payments.refunds import RefundError, RefundStillPending, process_refund
 from webview.payments.services import apply_payment_status
+from webview.profiles import profile_of
 from webview.reconciliation.files import Record
 from webview.reconciliation.matching import Key, TheirRecord
 
@@ -65,7 +66,7 @@ def settle(partner: Partner, outcome: str, key: Key, ours: Record | None, theirs
 
 def _query_evidence(partner: Partner, booking: Booking) -> dict[str, Any]:
     """The partner's query answer about a booking (hmac), or why there is none."""
-    if partner.profile != "hmac":
+    if not profile_of(partner).can_query_partner:
         return {}
     reference = booking.reference
     try:
@@ -82,7 +83,7 @@ def _their_payment(partner: Partner, booking: Booking, theirs: TheirRecord | Non
     reference, amount = booking.reference, booking.amount
     if booking.is_paid:
         return Settlement("settled", "already paid here (recorded on another day)")
-    if partner.profile == "hmac":
+    if profile_of(partner).can_query_partner:
         evidence = _query_evidence(partner, booking)
         if evidence.get("status") != PartnerStatus.SUCCESS:
             return Settlement("open", "the partner's query API does not confirm the payment", evidence)
@@ -93,7 +94,7 @@ def _their_payment(partner: Partner, booking: Booking, theirs: TheirRecord | Non
         evidence = {"commit": "from the partner's signed file"}
         transaction_id = (theirs.partner_transaction_id if theirs else "") or None
     outcome = apply_payment_status(partner, reference=reference, status=PartnerStatus.SUCCESS,
-                                   amount=amount if partner.profile == "hmac" else None,
+                                   amount=amount if profile_of(partner).status_carries_amount else None,
                                    transaction_id=transaction_id, source=SOURCE)
     if outcome.code == 0:
         return Settlement("settled", f"paid by reconciliation ({outcome.note})", evidence)
