@@ -20,6 +20,7 @@ from webview.api.errors import ApiError, api_response, envelope_plain_error
 from webview.api.schemas import REFERENCE_PATTERN, IpnRequest, parse_json_body
 from webview.api.views import bp
 from webview.booking.models import Booking
+from webview.booking.references import MAX_REFERENCE_INPUT as MAX_REFERENCE
 from webview.booking.states import BookingStatus, PaymentStatus
 from webview.extensions import db
 from webview.messagelog.services import mask_document
@@ -30,7 +31,6 @@ from webview.payments.services import apply_commit, apply_payment_status, transa
 from webview.products import get_product, product_of_type
 from webview.signing.envelope import COMMIT_REQUEST, COMMIT_RESPONSE, QUERY_REQUEST, QUERY_RESPONSE, MessageSpec
 
-MAX_REFERENCE = 40
 MAX_PARTNER_ID = 100
 
 

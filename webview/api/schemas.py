@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from webview.api.errors import ApiError
+from webview.booking.references import REFERENCE_INPUT_PATTERN
 from webview.booking.states import PartnerStatus
 from webview.core.jsontext import JsonRejected, parse_json
 from webview.products import DEFAULT_PRODUCT, PRODUCT_CODES
@@ -86,7 +87,7 @@ def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
         raise ApiError(1, "invalid request", fields=field_names(error)) from error
 
 
-REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+REFERENCE_PATTERN = REFERENCE_INPUT_PATTERN  # the name the OpenAPI document uses
 PARTNER_ID_PATTERN = r"^[^|\s][^|]{0,99}$"
 
 

@@ -12,7 +12,11 @@ from webview.i18n.formatting import to_local
 # No 0/O, 1/I/L: the number is read aloud to support and typed from emails.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 SUFFIX_LENGTH = 8  # 31**8 ≈ 8.5e11 per day: not enumerable
-REFERENCE = re.compile(rf"\d{{6}}-[{ALPHABET}]{{{SUFFIX_LENGTH}}}")
+REFERENCE = re.compile(rf"\d{{6}}-[{ALPHABET}]{{{SUFFIX_LENGTH}}}")  # the numbers we issue
+# What a partner may send where an order number goes (published in the API): wider than what we issue, so an
+# unknown number is answered "not found" (code 3), not "invalid".
+MAX_REFERENCE_INPUT = 40
+REFERENCE_INPUT_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_REFERENCE_INPUT - 1}}}$"
 
 
 def new_reference(now: datetime | None = None) -> str:

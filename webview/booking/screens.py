@@ -274,7 +274,6 @@ def party_text(adults: int, children: int = 0, infants: int = 0) -> str:
     return ", ".join(parts)
 
 
-REFERENCE = re.compile(r"\d{6}-[A-Z0-9]{4,16}")
 def travellers_payload(form, quote: Quote, selection: Selection) -> list[dict]:
     """The validated travellers as the booking stores them (dates as YYYY-MM-DD, with passenger types)."""
     passengers = passengers_for(quote, selection)

@@ -17,12 +17,12 @@ from webview.booking import screens
 from webview.booking.forms import ConfirmForm, TravellersForm
 from webview.booking.layout import layout_context
 from webview.booking.lifecycle import MESSAGES, can_book_again, status_message, status_tone
+from webview.booking.orders import not_found_page, owned_booking
 from webview.booking.services import (
     BookingError,
     BookingNotFound,
     customer_bookings,
     expire_hold_if_due,
-    find_customer_booking,
     hold_booking,
     hold_minutes_for,
     release_booking,
@@ -184,11 +184,6 @@ def vip():
     return redirect(url_for("booking.home", product=VIP.code))
 
 
-def not_found_page():
-    """A friendly 404 for an offer or order that does not exist (or is not this customer's)."""
-    return render_template("booking/gone.html", back_url=url_for("booking.home")), 404
-
-
 def title_for(product: str) -> str:
     """The app bar title of a product's booking steps."""
     return str(get_product(product).title)
@@ -271,14 +266,6 @@ def hold():
     return redirect(url_for("booking.order", reference=booking.reference), code=303)
 
 
-def owned_booking(reference: str):
-    """The session customer's booking with this order number, or None (another customer's is None too)."""
-    launch = current_launch()
-    if not screens.REFERENCE.fullmatch(reference):
-        return None
-    return find_customer_booking(reference, partner_id=launch.partner_id, customer_id=launch.customer_id)
-
-
 @bp.get("/orders")
 @launch_required
 def orders():
@@ -293,7 +280,7 @@ def orders():
 @launch_required
 def order(reference: str):
     """One order: its three-status message, the hold countdown and release while held, alternatives if it failed."""
-    booking = owned_booking(reference)
+    booking = owned_booking(current_launch(), reference)
     if booking is None:
         return not_found_page()
     booking = expire_hold_if_due(booking)
@@ -310,7 +297,7 @@ def order(reference: str):
 @launch_required
 def release(reference: str):
     """Give a held, unpaid booking back (CANCELLED, inventory returned); CSRF-protected."""
-    booking = owned_booking(reference)
+    booking = owned_booking(current_launch(), reference)
     if booking is None:
         return not_found_page()
     # CSRF was checked before the view ran; paid or expired meanwhile: the order page says what it is now

@@ -24,7 +24,8 @@ from webview.booking import screens
 from webview.booking.layout import brand_for, layout_context, theme_css
 from webview.booking.lifecycle import can_book_again, status_key, status_message
 from webview.booking.models import Booking
-from webview.booking.services import BookingError, find_customer_booking, hold_booking
+from webview.booking.orders import not_found_page, owned_booking
+from webview.booking.services import BookingError, hold_booking
 from webview.booking.states import PaymentStatus
 from webview.catalog.offers import OfferNotFound
 from webview.db import utcnow
@@ -70,13 +71,6 @@ def form_expired(error: CSRFError):
 
 
 # -- finding the order ------------------------------------------------------------------------------------------
-
-
-def owned_booking(launch: LaunchSession, reference: str) -> Booking | None:
-    """The session customer's booking with this order number, or None (another customer's is None too)."""
-    if not isinstance(reference, str) or not screens.REFERENCE.fullmatch(reference.strip().upper()):
-        return None
-    return find_customer_booking(reference, partner_id=launch.partner_id, customer_id=launch.customer_id)
 
 
 def session_result_booking(launch: LaunchSession) -> Booking | None:
@@ -170,11 +164,6 @@ def mask_email(value: str | None) -> str:
 
 
 # -- pages ------------------------------------------------------------------------------------------------------
-
-
-def not_found_page():
-    """A friendly 404 for an order that does not exist or is not this customer's."""
-    return render_template("booking/gone.html", back_url=url_for("booking.home")), 404
 
 
 def reopen_page(reason: str, status: int):
