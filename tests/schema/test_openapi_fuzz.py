@@ -222,3 +222,14 @@ def test_a_phone_number_longer_than_its_column_is_refused_not_a_server_error(app
     answer = client.post("/api/v1/webview-url", data=raw, content_type="application/json",
                          headers=wallet.headers(raw))
     assert (answer.status_code, answer.get_json()["code"]) == (200, 0)
+
+
+def test_an_envelope_caller_refused_by_the_reconciliation_api_gets_a_documented_answer(app, client):
+    """Found by the fuzzing: the plaintext error_code 10 answer of GET /api/v1/reconciliation was undocumented."""
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    operation = schema["/api/v1/reconciliation"]["GET"]
+    for headers in ({"x-ibe-req-name": "unknown reference"}, {"x-ibe-req-name": "unknown", "apikey": "x"}):
+        answer = client.get("/api/v1/reconciliation?date=20261122", headers=headers)
+        assert (answer.status_code, answer.get_json()["error_code"]) == (401, "10")
+        case = operation.Case(query={"date": "20261122"}, headers=headers)
+        case.validate_response(answer, checks=CHECKS)

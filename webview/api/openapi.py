@@ -25,6 +25,9 @@ REF = "#/components/schemas/{model}"
 HMAC_SECURITY = [{"ClientId": [], "Timestamp": [], "Signature": []}]
 ENVELOPE_SECURITY = [{"ApiKey": [], "AccessCode": []}]
 # the plaintext answer to an unknown access code (no key to encrypt to); disjoint from a sealed {key, data}
+# an envelope caller refused on a plaintext answer (GET /api/v1/reconciliation: no body to seal)
+ENVELOPE_PLAIN_REFUSAL = {"type": "object", "required": ["error_code", "message"], "properties": {
+    "error_code": {"type": "string", "enum": ["03", "10"]}, "message": {"type": "string"}}}
 PLAIN_TEN_SCHEMA = {"type": "object", "required": ["error_code"], "additionalProperties": False,
                     "properties": {"error_code": {"type": "string", "const": "10"}, "message": {"type": "string"}}}
 
@@ -233,7 +236,8 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                     "200": {"description": "the file, named by Content-Disposition: webview_<partner_code>_"
                             "<YYYYMMDD>_<n>.csv", "content": {"text/csv": {"schema": {"type": "string"}}}},
                     "400": _json(error, "code 1: date is not YYYYMMDD, or part is not a whole number from 1"),
-                    "401": _json(error, "code 7 (hmac) or error_code 03/10 (envelope): authentication failed"),
+                    "401": _json({"anyOf": [error, ENVELOPE_PLAIN_REFUSAL]},
+                                 "code 7 (hmac) or error_code 03/10 (envelope): authentication failed"),
                     "404": _json(error, "code 3: the day is not closed yet, the file has no such part, or a day "
                                         "more than 62 days ago was never written"),
                 },
