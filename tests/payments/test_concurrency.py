@@ -97,7 +97,7 @@ def test_a_crash_after_the_supplier_issued_completes_once(app, monkeypatch):
         issue_booking(booking.id)
     db.session.rollback()
     assert reload(booking).issue_status == "PROCESSING"
-    first = supplier.issue(fulfilment.supply_order(reload(booking)))
+    first = supplier.issue(supplier.order_for(reload(booking)))
     monkeypatch.setattr(fulfilment, "_record_documents", original)
     assert issue_booking(booking.id) == "SUCCESS"
     done = reload(booking)

@@ -9,6 +9,7 @@ from flask import Response, jsonify, request
 from sqlalchemy import select
 
 from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
+from webview.api.blueprint import bp
 from webview.api.envelope import (
     EnvelopeRefusal,
     identify_envelope_partner,
@@ -18,7 +19,6 @@ from webview.api.envelope import (
 )
 from webview.api.errors import ApiError, api_response, envelope_plain_error
 from webview.api.schemas import REFERENCE_PATTERN, IpnRequest, parse_json_body
-from webview.api.views import bp
 from webview.booking.models import Booking
 from webview.booking.references import MAX_REFERENCE_INPUT as MAX_REFERENCE
 from webview.booking.states import BookingStatus, PaymentStatus

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, g, request, url_for
+from flask import current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from webview.api.auth import address_rate_limit, authenticate_hmac, client_address_key, note_exchange
+from webview.api.auth import authenticate_hmac, note_exchange
+from webview.api.blueprint import bp
 from webview.api.envelope import (
     EnvelopeRefusal,
     identify_envelope_partner,
@@ -16,22 +17,14 @@ from webview.api.envelope import (
     sealed_reply,
 )
 from webview.api.errors import ApiError, api_response, envelope_plain_error
-from webview.api.openapi import register_openapi
 from webview.api.schemas import WebviewUrlRequest, parse_json_body
 from webview.core.metrics import observe_api_exchange
-from webview.extensions import db, limiter
+from webview.extensions import db
 from webview.launch.services import LaunchRequest, issue_launch_token
 from webview.messagelog.services import log_exchange
 from webview.products import DEFAULT_PRODUCT, PRODUCTS
 from webview.signing.envelope import LOGIN_REQUEST, LOGIN_RESPONSE
 from webview.themes import validate_theme
-
-bp = Blueprint("api", __name__, url_prefix="/api")
-register_openapi(bp)
-# Before authentication only the client address counts; each partner's own limit counts after its signature
-# verifies (count_partner_call), so an unsigned call naming a partner cannot use up that partner's limit.
-limiter.limit(address_rate_limit, key_func=client_address_key)(bp)
-
 
 BODYLESS_METHODS = frozenset({"GET", "HEAD"})
 
@@ -154,5 +147,3 @@ def partner_login():
     }
     return sealed_reply(partner, LOGIN_RESPONSE, reply, "00")
 
-
-from webview.api import payments  # noqa: E402, F401  (the payment-status endpoints register on bp)

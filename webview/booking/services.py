@@ -23,7 +23,7 @@ from webview.booking.states import BookingStatus, IssueStatus, PaymentStatus
 from webview.catalog.offers import PASSENGER_TYPES, InvalidSearch, OfferNotFound, Passengers
 from webview.catalog.quotes import load_offer
 from webview.config import guard_switched_off
-from webview.db import as_utc, utcnow
+from webview.db import as_utc, begin_write_transaction, utcnow
 from webview.emails import OrderSummary, queue_email
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
@@ -215,7 +215,11 @@ def notify(booking: Booking) -> None:
 
 
 def locked_booking(*conditions) -> Booking | None:
-    """The booking matching `conditions`, its row locked until commit (FOR UPDATE on PostgreSQL)."""
+    """The booking matching `conditions`, its row locked until the transaction ends (the one row-lock helper).
+
+    FOR UPDATE on PostgreSQL; on SQLite, which has no row locks, the database's write lock (BEGIN IMMEDIATE).
+    """
+    begin_write_transaction(db.session)
     return db.session.scalar(
         select(Booking).where(*conditions).with_for_update().execution_options(populate_existing=True))
 

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import has_request_context, request
 
 DEFAULT_LOCALE = "vi"
 LOCALES = ("vi", "en")
 TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# Where a request's chosen language comes from before Accept-Language (the launch registers its session's locale),
+# so this lower layer never imports the features built on it.
+_chosen_locale_sources: list[Callable[[], str | None]] = []
+
+
+def add_locale_source(source: Callable[[], str | None]) -> Callable[[], str | None]:
+    """Register a function giving the request's chosen language (or None); the first answer wins."""
+    if source not in _chosen_locale_sources:
+        _chosen_locale_sources.append(source)
+    return source
 
 
 def normalise_locale(value: str | None) -> str | None:
@@ -21,10 +34,8 @@ def select_locale() -> str:
     """Flask-Babel's locale selector for the current request."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    from webview.launch.sessions import current_launch
-
-    launch = current_launch()
-    chosen = normalise_locale(launch.locale) if launch is not None else None
-    if chosen:
-        return chosen
+    for source in _chosen_locale_sources:
+        chosen = normalise_locale(source())
+        if chosen:
+            return chosen
     return normalise_locale(request.accept_languages.best_match(LOCALES)) or DEFAULT_LOCALE

@@ -15,6 +15,7 @@ from webview.db import utcnow
 from webview.extensions import db
 from webview.launch.models import LaunchSession, LaunchToken
 from webview.partners.models import Customer, Partner
+from webview.partners.services import partner_suspended
 from webview.products import DEFAULT_PRODUCT
 
 
@@ -163,3 +164,9 @@ def end_partner_sessions(partner_id: int) -> None:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+@partner_suspended.connect
+def _end_sessions_of_suspended_partner(partner: Partner, **_signal) -> None:
+    """A suspended partner's users lose their sessions at once, on every node (same transaction)."""
+    end_partner_sessions(partner.id)

@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import g, render_template, session
 
+from webview.i18n.locale import add_locale_source
 from webview.launch.models import LaunchSession
 from webview.launch.services import load_session
 
@@ -29,3 +30,10 @@ def launch_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+@add_locale_source
+def launch_locale() -> str | None:
+    """The language the partner launched the session in (before the device's Accept-Language)."""
+    launch = current_launch()
+    return launch.locale if launch is not None else None

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 
@@ -494,13 +495,16 @@ def set_public_key(partner: Partner, key_text: str | bytes) -> list[str]:
     return warnings
 
 
+# Sent inside the caller's transaction when a partner is suspended; the features built on partners (launch
+# sessions) subscribe, so this lower layer never imports them.
+partner_suspended = Namespace().signal("partner-suspended")
+
+
 def suspend_partner(partner: Partner) -> None:
     """Suspend the partner: its API calls are refused and its users' sessions end now (the caller commits)."""
-    from webview.launch.services import end_partner_sessions  # launch imports partners: import late
-
     partner.status = "suspended"
     db.session.flush()
-    end_partner_sessions(partner.id)
+    partner_suspended.send(partner)
 
 
 def activate_partner(partner: Partner) -> None:

@@ -8,38 +8,23 @@ in between leaves the job to be retried after its lease; the retry finds PROCESS
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.booking.services import locked_booking
 from webview.booking.states import BookingStatus, IssueStatus, PaymentStatus
-from webview.db import begin_write_transaction
 from webview.extensions import db
 from webview.jobs import Job, job_handler
 from webview.payments import supplier
 from webview.payments.notify import queue_booking_email
+from webview.payments.refunds import open_refund
 from webview.payments.services import ISSUE_JOB
 
 FAILURE_REASON_MAX = 200
 
 
-def supply_order(booking: Booking) -> supplier.SupplyOrder:
-    """What the supplier is told about a booking."""
-    travellers = [str(t.get("full_name", "")) for t in (booking.travellers or []) if isinstance(t, dict)]
-    snapshot = booking.offer_snapshot if isinstance(booking.offer_snapshot, dict) else {}
-    return supplier.SupplyOrder(reference=booking.reference, product=booking.product, travellers=travellers,
-                                contact_email=booking.contact_email or "", carrier=str(snapshot.get("airline", "")))
-
-
-def _locked(booking_id: int) -> Booking | None:
-    begin_write_transaction(db.session)  # SQLite has no FOR UPDATE: take its write lock instead
-    return db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
-                             .execution_options(populate_existing=True))
-
-
 def issue_booking(booking_id: int) -> str:
     """Issue one paid booking; returns its issue_status afterwards. Idempotent; commits."""
-    booking = _locked(booking_id)
+    booking = locked_booking(Booking.id == booking_id)
     if booking is None:
         db.session.rollback()
         return "MISSING"
@@ -49,7 +34,7 @@ def issue_booking(booking_id: int) -> str:
         db.session.rollback()
         return status
     apply_transition(booking, issue_status=IssueStatus.PROCESSING)
-    order = supply_order(booking)
+    order = supplier.order_for(booking)
     db.session.commit()
 
     try:
@@ -60,7 +45,7 @@ def issue_booking(booking_id: int) -> str:
 
 
 def _record_documents(booking_id: int, documents: supplier.Issued) -> str:
-    booking = _locked(booking_id)
+    booking = locked_booking(Booking.id == booking_id)
     if booking is None or booking.issue_status != IssueStatus.PROCESSING:
         status = booking.issue_status if booking is not None else "MISSING"
         db.session.rollback()
@@ -75,9 +60,7 @@ def _record_documents(booking_id: int, documents: supplier.Issued) -> str:
 
 
 def _record_failure(booking_id: int, reason: str) -> str:
-    from webview.payments.refunds import open_refund
-
-    booking = _locked(booking_id)
+    booking = locked_booking(Booking.id == booking_id)
     if booking is None or booking.issue_status != IssueStatus.PROCESSING:
         status = booking.issue_status if booking is not None else "MISSING"
         db.session.rollback()

@@ -24,7 +24,6 @@ from webview.extensions import db
 from webview.jobs import Job, enqueue, job_handler
 from webview.partners.models import Partner
 from webview.payments import supplier
-from webview.payments.fulfilment import supply_order
 from webview.payments.gateway import gateway_for
 from webview.payments.models import Refund, RefundStatus
 from webview.payments.notify import queue_booking_email
@@ -212,7 +211,7 @@ def cancel_booking(reference: str, reason: str) -> Booking:
         db.session.rollback()
         raise RefundError(f"booking {reference} is being issued; try again in a moment")
     if booking.issue_status == IssueStatus.SUCCESS:
-        order = supply_order(booking)
+        order = supplier.order_for(booking)
         db.session.rollback()  # release the lock while the supplier voids
         try:
             supplier.void(order)

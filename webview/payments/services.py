@@ -15,18 +15,19 @@ from datetime import timedelta
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
 from webview.booking.inventory import release_inventory, reserve_inventory
 from webview.booking.lifecycle import apply_transition
 from webview.booking.models import Booking
+from webview.booking.services import locked_booking
 from webview.booking.states import BookingStatus, PartnerStatus, PaymentStatus
 from webview.config import guard_switched_off
 from webview.db import begin_write_transaction, utcnow
 from webview.extensions import db
 from webview.jobs import enqueue
-from webview.partners.models import Partner
+from webview.partners.models import Customer, Partner
 from webview.payments.gateway import (
     CallBudget,
     Handoff,
@@ -72,11 +73,7 @@ def lock_booking(reference: str) -> Booking | None:
 
     FOR UPDATE on PostgreSQL; on SQLite, which has no row locks, the database's write lock (BEGIN IMMEDIATE).
     """
-    begin_write_transaction(db.session)
-    return db.session.scalar(
-        select(Booking).where(Booking.reference == reference).with_for_update().execution_options(
-            populate_existing=True)
-    )
+    return locked_booking(Booking.reference == reference)
 
 
 def transaction_request(booking: Booking, identify_code: str) -> TransactionRequest:
@@ -128,8 +125,6 @@ def start_checkout(booking: Booking) -> Handoff:
 
 
 def _identify_code(booking: Booking) -> str:
-    from webview.partners.models import Customer
-
     customer = db.session.get(Customer, booking.customer_id) if booking.customer_id else None
     return customer.identify_code if customer is not None else ""
 
@@ -137,8 +132,7 @@ def _identify_code(booking: Booking) -> str:
 def _remember_transaction(booking_id: int, created: PartnerTransaction) -> None:
     """Store the partner transaction on the (still held) booking under its row lock, once; commits."""
     begin_write_transaction(db.session)
-    booking = db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update()
-                                .execution_options(populate_existing=True))
+    booking = locked_booking(Booking.id == booking_id)
     if booking is None or not booking.awaits_payment:
         db.session.rollback()
         return

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webview.booking.models import Booking
 from webview.db import utcnow
 from webview.extensions import db
 from webview.payments.models import SupplierIssue
@@ -47,10 +48,18 @@ class SupplyOrder:
     """What the supplier needs to issue one order."""
 
     reference: str
-    product: str  # flight | hotel | vip
+    product: str  # a product code (webview.products)
     travellers: list[str] = field(default_factory=list)  # full names
     contact_email: str = ""
     carrier: str = ""  # airline code for flights, when known
+
+
+def order_for(booking: Booking) -> SupplyOrder:
+    """What the supplier is told about a booking."""
+    travellers = [str(t.get("full_name", "")) for t in (booking.travellers or []) if isinstance(t, dict)]
+    snapshot = booking.offer_snapshot if isinstance(booking.offer_snapshot, dict) else {}
+    return SupplyOrder(reference=booking.reference, product=booking.product, travellers=travellers,
+                       contact_email=booking.contact_email or "", carrier=str(snapshot.get("airline", "")))
 
 
 @dataclass(frozen=True)
