@@ -217,3 +217,44 @@ def test_a_draining_node_is_not_ready(make_app, tmp_path):
     answer = client.get("/readyz")
     assert answer.status_code == 503 and answer.get_json()["status"] == "draining"
     assert client.get("/healthz").status_code == 200  # alive, just not taking new traffic
+
+
+def test_reconciliation_mismatches_are_gauges(app, client):
+    from datetime import date
+
+    from webview.reconciliation.models import ReconciliationItem, ReconciliationRun
+
+    wallet = hmac_partner()
+    run = ReconciliationRun(partner_id=wallet.partner.id, day=date(2026, 11, 22), part=1, source="api",
+                            status="completed")
+    rejected = ReconciliationRun(partner_id=wallet.partner.id, day=date(2026, 11, 23), part=1, source="api",
+                                 status="rejected", finding="bad signature")
+    db.session.add_all([run, rejected])
+    db.session.flush()
+    for reference, outcome, state in (("261122-AAAAAAAA", "amount_mismatch", "open"),
+                                      ("261122-BBBBBBBB", "missing_at_partner", "open"),
+                                      ("261122-CCCCCCCC", "missing_at_partner", "open"),
+                                      ("261122-DDDDDDDD", "missing_at_merchant", "settled")):
+        db.session.add(ReconciliationItem(run_id=run.id, partner_id=wallet.partner.id, outcome=outcome,
+                                          record_type="payment", reference=reference, state=state))
+    db.session.commit()
+    samples = scrape(client)
+    assert value(samples, "webview_reconciliation_open_items", partner="wallet-one", outcome="amount_mismatch") == 1
+    assert value(samples, "webview_reconciliation_open_items", partner="wallet-one",
+                 outcome="missing_at_partner") == 2
+    assert ("webview_reconciliation_open_items", (("outcome", "missing_at_merchant"), ("partner", "wallet-one"))) \
+        not in samples  # settled automatically: nothing for on-call
+    assert value(samples, "webview_reconciliation_rejected_runs", partner="wallet-one") == 1
+
+
+def test_metrics_still_answer_when_the_database_is_away(app, client, monkeypatch):
+    client.get("/healthz")
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert "webview_http_requests_total" in text and "webview_jobs_queued" not in text

@@ -2,8 +2,9 @@
 
 Request latency and counts per endpoint, IPN outcomes by answer code, partner calls by partner (latency and
 errors), and from the database at scrape time: job queue depth, the age of the oldest due job, running and dead
-jobs. Under gunicorn set PROMETHEUS_MULTIPROC_DIR (an empty directory per node, made before the node starts): every
-worker process writes its counters there and a scrape adds them up (prometheus_client.multiprocess).
+jobs, open reconciliation mismatches and rejected reconciliation files. Under gunicorn set
+PROMETHEUS_MULTIPROC_DIR (an empty directory per node, made before the node starts): every worker process writes
+its counters there and a scrape adds them up (prometheus_client.multiprocess).
 """
 
 from __future__ import annotations
@@ -92,6 +93,35 @@ class JobsCollector:
         yield dead
 
 
+class ReconciliationCollector:
+    """Reconciliation cases left for people (open items, by partner and outcome) and rejected partner files."""
+
+    def collect(self):
+        from webview.partners.models import Partner
+        from webview.reconciliation.models import ReconciliationItem, ReconciliationRun
+
+        items = db.session.execute(
+            select(Partner.code, ReconciliationItem.outcome, func.count()).select_from(ReconciliationItem)
+            .join(Partner, Partner.id == ReconciliationItem.partner_id)
+            .where(ReconciliationItem.state == "open")
+            .group_by(Partner.code, ReconciliationItem.outcome)).all()
+        runs = db.session.execute(
+            select(Partner.code, func.count()).select_from(ReconciliationRun)
+            .join(Partner, Partner.id == ReconciliationRun.partner_id)
+            .where(ReconciliationRun.status == "rejected").group_by(Partner.code)).all()
+        db.session.rollback()
+        open_items = GaugeMetricFamily("webview_reconciliation_open_items", "Reconciliation mismatches not settled "
+                                       "automatically, waiting for an operator", labels=["partner", "outcome"])
+        for code, outcome, count in items:
+            open_items.add_metric([code, outcome], count)
+        yield open_items
+        rejected = GaugeMetricFamily("webview_reconciliation_rejected_runs", "Partner reconciliation files refused "
+                                     "(bad signature, template or checksum) and not yet replaced", labels=["partner"])
+        for code, count in runs:
+            rejected.add_metric([code], count)
+        yield rejected
+
+
 def _process_registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -128,13 +158,15 @@ def metrics():
     """The Prometheus text exposition."""
     if not _allowed():
         return jsonify(error="forbidden: /metrics answers loopback or Authorization: Bearer METRICS_TOKEN"), 403
-    jobs = CollectorRegistry(auto_describe=False)
-    jobs.register(JobsCollector())
-    try:
-        body = generate_latest(_process_registry()) + generate_latest(jobs)
-    except SQLAlchemyError:
-        db.session.rollback()
-        body = generate_latest(_process_registry())
+    body = generate_latest(_process_registry())
+    for collector in (JobsCollector(), ReconciliationCollector()):
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(collector)
+        try:
+            body += generate_latest(registry)
+        except SQLAlchemyError:  # the database is away: the process counters still answer
+            db.session.rollback()
+            current_app.logger.warning("metrics: %s skipped (database error)", type(collector).__name__)
     return Response(body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
 
 
