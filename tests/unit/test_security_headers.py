@@ -19,7 +19,7 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return parsed
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/w/welcome", "/no-such-page", "/static/css/app.css"])
+@pytest.mark.parametrize("path", ["/healthz", "/w/", "/no-such-page", "/static/css/app.css"])
 def test_every_response_carries_the_headers(client, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -46,7 +46,7 @@ def test_frame_ancestors_none_without_the_sandbox(make_app):
 
 
 def test_nonce_is_fresh_per_request_and_matches_the_page(client):
-    pages = [client.get("/w/welcome") for _ in range(2)]
+    pages = [client.get("/w/") for _ in range(2)]
     nonces = []
     for page in pages:
         header_nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
@@ -115,7 +115,7 @@ def test_asset_url_refuses_unknown_files(app, name):
 
 # --- issue 9 finding 13: answers with personal data are never stored; HSTS in production; ASVS L2 V14.4 -------
 
-DYNAMIC = ["/w/welcome", "/w/orders", "/w/result?partner_code=nobody", "/w/no-such-page",
+DYNAMIC = ["/w/", "/w/orders", "/w/result?partner_code=nobody", "/w/no-such-page",
            "/api/v1/transaction?reference_transaction_id=261125-ABCD1234", "/api/openapi.json", "/healthz"]
 
 
@@ -140,11 +140,11 @@ def test_a_view_cannot_make_a_webview_page_cacheable(app):
 def test_hsts_in_production_only(app, client):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
     app.config["APP_ENV"] = "production"
-    for path in ("/healthz", "/w/welcome", "/static/css/app.css"):
+    for path in ("/healthz", "/w/", "/static/css/app.css"):
         assert client.get(path).headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-@pytest.mark.parametrize("path", ["/w/welcome", "/w/orders", "/api/openapi.json"])
+@pytest.mark.parametrize("path", ["/w/", "/w/orders", "/api/openapi.json"])
 def test_asvs_v14_headers(client, path):
     headers = client.get(path).headers
     assert headers["X-Content-Type-Options"] == "nosniff"

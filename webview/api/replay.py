@@ -11,6 +11,7 @@ from webview.api.models import SeenSignature
 from webview.config import guard_switched_off
 from webview.db import utcnow
 from webview.extensions import db
+from webview.jobs.registry import periodic
 
 
 def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> bool:
@@ -60,3 +61,9 @@ def purge_seen_signatures() -> int:
     """Forget signatures whose window has closed (they would be refused as stale anyway)."""
     result = db.session.execute(delete(SeenSignature).where(SeenSignature.expires_at < utcnow()))
     return result.rowcount or 0
+
+
+@periodic("api.replay.purge", every_seconds=24 * 3600)
+def purge_replay_store() -> None:
+    """Daily: forget signatures whose replay window has closed."""
+    purge_seen_signatures()

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from webview.extensions import db
 from webview.launch.services import consume_launch_token, end_session
-from webview.launch.sessions import SESSION_KEY, current_launch, launch_required
+from webview.launch.sessions import SESSION_KEY
 
 bp = Blueprint("launch", __name__, url_prefix="/w")
 
@@ -23,8 +23,7 @@ def launch():
     session.clear()
     session[SESSION_KEY] = launch_session.id
     session.permanent = False
-    home = "booking.home" if "booking.home" in current_app.view_functions else "launch.welcome"
-    return redirect(url_for(home), code=303)
+    return redirect(url_for("booking.home"), code=303)
 
 
 @bp.post("/sign-out")
@@ -34,10 +33,3 @@ def sign_out():
     db.session.commit()
     session.clear()
     return render_template("launch/expired.html", reason="signed_out")
-
-
-@bp.get("/welcome")
-@launch_required
-def welcome():
-    """A themed greeting, used until the booking screens are registered."""
-    return render_template("launch/welcome.html", launch=current_launch())

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from flask import current_app
 from sqlalchemy import delete
 
 from webview.core.jsontext import JsonRejected, parse_json
@@ -18,6 +19,7 @@ from webview.core.metrics import observe_partner_call
 from webview.core.requestid import current_request_id, valid_request_id
 from webview.db import utcnow
 from webview.extensions import db
+from webview.jobs.registry import periodic
 from webview.messagelog.models import PartnerMessage
 
 REDACTED = "[redacted]"
@@ -230,3 +232,9 @@ def purge_old_messages(retention_days: int) -> int:
     cutoff = utcnow() - timedelta(days=retention_days)
     result = db.session.execute(delete(PartnerMessage).where(PartnerMessage.created_at < cutoff))
     return result.rowcount or 0
+
+
+@periodic("messagelog.purge", every_seconds=24 * 3600)
+def purge_message_log() -> None:
+    """Daily: delete partner messages past MESSAGE_LOG_RETENTION_DAYS."""
+    purge_old_messages(int(current_app.config["MESSAGE_LOG_RETENTION_DAYS"]))

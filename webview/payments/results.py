@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from webview.booking.models import Booking
 from webview.db import utcnow
 from webview.extensions import db
+from webview.jobs.registry import periodic
 from webview.partners.models import Partner
 from webview.partners.services import find_partner, partner_secrets
 from webview.payments.models import UsedResultLink
@@ -101,3 +102,9 @@ def purge_used_result_links() -> int:
     """Forget used links whose window has closed (they would be refused as stale anyway)."""
     result = db.session.execute(delete(UsedResultLink).where(UsedResultLink.expires_at < utcnow()))
     return result.rowcount or 0
+
+
+@periodic("payments.result_links.purge", every_seconds=24 * 3600)
+def purge_result_links() -> None:
+    """Daily: forget used result links whose window has closed (the table would grow forever)."""
+    purge_used_result_links()

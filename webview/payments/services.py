@@ -246,8 +246,9 @@ def apply_commit(partner: Partner, *, booking_number: str, partner_trans_id: str
                  product_type: str) -> tuple[str, Booking | None]:
     """Envelope commit ("the partner has taken the money"): returns (error_code, booking); commits.
 
-    00 paid now or a repeat with the same partner_trans_id; 08 already committed with another one; 02 unknown
-    booking, another partner's, a product mismatch, or a late commit we cannot honour (the partner must refund).
+    00 paid now or a repeat with the same partner_trans_id; 08 already committed with another one; 07 a
+    product_type that is not the booking's; 02 an unknown booking, another partner's, or a late commit we cannot
+    honour (the partner must refund).
     """
 
     def apply() -> tuple[str, Booking | None]:

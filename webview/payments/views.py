@@ -57,7 +57,6 @@ def inject_layout() -> dict:
     """The partner's brand and theme for base.html, and the helpers the shared booking templates call."""
     return {
         **layout_context(current_launch()),
-        "endpoints": current_app.view_functions,
         "status_tone": screens.status_tone,
         "hold_left": screens.hold_left,
     }
