@@ -69,8 +69,9 @@ def test_make_cluster_runs_two_nodes_and_a_worker_until_stopped(tmp_path):
     env = marked({**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"), "CLUSTER_RUN_DIR": str(tmp_path / "run"),
                   "CATALOG_SEED_DAYS": "1", "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "2",
                   "PYTHONUNBUFFERED": "1"}, tag)
-    args = ["make", "--no-print-directory", "cluster", f"CLUSTER_PORT={port}", "CLUSTER_WEB=2", "CLUSTER_WORKERS=1",
-            f"CLUSTER_DATABASE_URL={url}", f"CLUSTER_REDIS_URL={own_redis_url()}"]
+    # -o install: the suite's install is done, and recompiling translations under running tests could race them
+    args = ["make", "--no-print-directory", "-o", "install", "cluster", f"CLUSTER_PORT={port}", "CLUSTER_WEB=2",
+            "CLUSTER_WORKERS=1", f"CLUSTER_DATABASE_URL={url}", f"CLUSTER_REDIS_URL={own_redis_url()}"]
     with open(log, "wb") as output:
         process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
