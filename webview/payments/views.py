@@ -41,7 +41,7 @@ from webview.products import HOTEL
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("checkout", __name__, url_prefix="/w")
+bp = Blueprint("payments", __name__, url_prefix="/w")
 
 CHECKOUT_KEY = "checkout_reference"  # the order this session last handed to the partner
 GRANT_KEY = "result_grant"  # the one order a verified result link lets a fresh webview read
@@ -196,7 +196,7 @@ def handoff_config(handoff: Handoff, booking: Booking, partner: Partner) -> dict
         "bridge_function": handoff.bridge_function,
         "transaction_id": handoff.transaction_id,
         "amount": handoff.amount,
-        "result_url": url_for("checkout.result", partner_code=partner.code, reference=booking.reference),
+        "result_url": url_for("payments.result", partner_code=partner.code, reference=booking.reference),
         "bridge_timeout_ms": int(current_app.config.get("BRIDGE_TIMEOUT_MS", 4000)),
     }
 
@@ -222,13 +222,13 @@ def handoff(reference: str):
     except CheckoutError as error:
         if error.reason == "expired":
             return render_template("payments/expired.html", booking=db.session.get(Booking, booking.id)), 409
-        return redirect(url_for("checkout.result", partner_code=launch.partner.code, reference=reference), 303)
+        return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=reference), 303)
     except PartnerUnavailable as problem:
         log.warning("checkout %s: partner unavailable: %s", reference, problem.reason)
         return render_template("payments/retry.html", booking=db.session.get(Booking, booking.id)), 503
     session[CHECKOUT_KEY] = reference
     if request.method == "POST":
-        return redirect(url_for("checkout.handoff", reference=reference), 303)
+        return redirect(url_for("payments.handoff", reference=reference), 303)
     booking = db.session.get(Booking, booking.id)
     partner = launch.partner
     response = Response(render_template("payments/handoff.html", booking=booking, handoff=handoff,
@@ -259,7 +259,7 @@ def result():
             return reopen_page("link", 403)
         partner = db.session.get(Partner, booking.partner_id)
         grant_result_view(booking, partner)
-        return redirect(url_for("checkout.result", partner_code=partner.code), 303)
+        return redirect(url_for("payments.result", partner_code=partner.code), 303)
     booking = granted_booking()
     if booking is not None and args.get("partner_code") in (None, session[GRANT_KEY].get("partner_code")):
         partner = db.session.get(Partner, booking.partner_id)
@@ -326,7 +326,7 @@ def try_again(reference: str):
     if booking is None:
         return not_found_page()
     if not can_book_again(booking):
-        return redirect(url_for("checkout.result", partner_code=launch.partner.code, reference=booking.reference),
+        return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=booking.reference),
                         303)
     try:
         again = hold_booking(partner_id=launch.partner_id, customer_id=launch.customer_id,
