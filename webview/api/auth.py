@@ -99,7 +99,7 @@ def count_partner_call(partner: Partner) -> None:
     """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    limit = parse_limit(current_app.config.get("API_RATE_LIMIT", "120/minute"))
+    limit = parse_limit(current_app.config["API_RATE_LIMIT"])
     if not limiter.limiter.hit(limit, "api-partner", partner.code):
         note_exchange(verdict="refused: partner rate limit")
         raise TooManyRequests()

@@ -74,7 +74,7 @@ def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]
     if opened.timestamp is not None:
         first_arrival = remember_signature(f"envelope:{partner.code}", int(opened.timestamp), opened.replay_digest)
     else:  # legacy suite: no timestamp, so this exact sealed message is kept for the launch-token lifetime
-        keep_s = int(current_app.config.get("LAUNCH_TOKEN_TTL_SECONDS", 300))
+        keep_s = int(current_app.config["LAUNCH_TOKEN_TTL_SECONDS"])
         first_arrival = remember_sealed_message(f"envelope-legacy:{partner.code}", opened.message_digest, keep_s)
     if not first_arrival:
         raise EnvelopeRefusal("04", "message already received (replay)", partner)

@@ -260,4 +260,4 @@ def insert_room_nights(days: list[date], seed: str) -> int:
 
 def seed_catalog(credentials: list[dict]) -> None:
     """The `flask demo seed` step: CATALOG_SEED_DAYS (default 60) days from today; the seed commits."""
-    generate_catalog(int(current_app.config.get("CATALOG_SEED_DAYS", DEFAULT_DAYS)), commit=False)
+    generate_catalog(int(current_app.config["CATALOG_SEED_DAYS"]), commit=False)

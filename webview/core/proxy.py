@@ -9,6 +9,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def init_app(app: Flask) -> None:
     """Wrap the WSGI app when at least one proxy hop is trusted."""
-    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
     if x_for or x_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0, x_prefix=0)

@@ -78,7 +78,7 @@ def _absolute(url: str | None) -> str | None:
 def support_address() -> str:
     """Where customers write for help: SUPPORT_EMAIL, else the MAIL_FROM address."""
     configured = current_app.config.get("SUPPORT_EMAIL")
-    return configured or parseaddr(current_app.config.get("MAIL_FROM", ""))[1] or "support@webview.local"
+    return configured or parseaddr(current_app.config["MAIL_FROM"])[1] or "support@webview.local"
 
 
 def render_email(kind: str, *, locale: str, partner: Partner, order: OrderSummary) -> RenderedEmail:

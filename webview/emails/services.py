@@ -71,7 +71,7 @@ def mail_settings() -> MailSettings:
 def message_id(job_key: str) -> str:
     """A Message-ID derived from the job key, so a re-send after a crash is recognisably the same message."""
     digest = hashlib.sha256(job_key.encode()).hexdigest()[:32]
-    domain = parseaddr(current_app.config.get("MAIL_FROM", ""))[1].rpartition("@")[2] or "webview.local"
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "webview.local"
     return f"<{digest}@{domain}>"
 
 
@@ -82,7 +82,7 @@ def build_message(rendered: RenderedEmail, *, to: str, job_key: str) -> MIMEMult
     folds a long non-ASCII subject between two encoded words and so loses a space (a Vietnamese subject
     arrives as "đượcgiữ"); `Header` keeps the spaces inside the encoded words.
     """
-    name, address = parseaddr(current_app.config.get("MAIL_FROM", "webview <no-reply@webview.local>"))
+    name, address = parseaddr(current_app.config["MAIL_FROM"])
     message = MIMEMultipart("alternative")
     message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = to

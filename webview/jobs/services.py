@@ -26,7 +26,6 @@ from webview.jobs.registry import HANDLERS, PERIODIC
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 4000
-DEFAULT_LEASE_SECONDS = 60
 DEFAULT_BACKOFF_BASE = 2.0
 DEFAULT_BACKOFF_CAP = 600.0
 
@@ -94,8 +93,9 @@ def worker_identity() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _config(name: str, default: Any) -> Any:
-    return current_app.config.get(name, default)
+def _config(name: str) -> Any:
+    """A JOBS_* setting from the settings table."""
+    return current_app.config[name]
 
 
 def claim_jobs(worker_id: str, limit: int = 1, exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
@@ -107,7 +107,7 @@ def claim_jobs(worker_id: str, limit: int = 1, exclude: set[int] | frozenset[int
     zero is due again at once; it waits for the next pass rather than spinning).
     """
     now = utcnow()
-    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS")))
     due = or_(
         and_(Job.state == JobState.QUEUED, Job.run_at <= now),
         and_(Job.state == JobState.RUNNING, Job.lease_expires_at < now),
@@ -149,7 +149,7 @@ def renew_lease(job_id: int, worker_id: str) -> bool:
 
     False when the job is no longer this worker's (its lease ran out and another worker claimed it).
     """
-    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)))
+    lease = timedelta(seconds=float(_config("JOBS_LEASE_SECONDS")))
     result = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.locked_by == worker_id)
@@ -171,7 +171,7 @@ class LeaseKeeper:
 
     def __init__(self, app: Flask, job_id: int, worker_id: str) -> None:
         self.app, self.job_id, self.worker_id = app, job_id, worker_id
-        self.every = float(app.config.get("JOBS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)) / 3
+        self.every = float(app.config["JOBS_LEASE_SECONDS"]) / 3
         self.done = threading.Event()
         self.lost = threading.Event()
         self.thread = threading.Thread(target=self._renew, name=f"lease-{job_id}", daemon=True)
@@ -237,8 +237,8 @@ def run_job(job_id: int, worker_id: str) -> str:
         else:
             delay = backoff_seconds(
                 attempts,
-                base=float(_config("JOBS_BACKOFF_BASE_SECONDS", DEFAULT_BACKOFF_BASE)),
-                cap=float(_config("JOBS_BACKOFF_CAP_SECONDS", DEFAULT_BACKOFF_CAP)),
+                base=float(_config("JOBS_BACKOFF_BASE_SECONDS")),
+                cap=float(_config("JOBS_BACKOFF_CAP_SECONDS")),
             )
             state, values = JobState.QUEUED, {"run_at": utcnow() + timedelta(seconds=delay)}
         if not _finish(job_id, worker_id, state=state, last_error=error, **values):

@@ -54,7 +54,7 @@ def start_embedded_worker(app: Flask) -> threading.Thread | None:
     existing = app.extensions.get(EMBEDDED_THREAD)
     if existing is not None and existing.is_alive():
         return existing
-    worker = Worker(app, poll=float(app.config.get("JOBS_POLL_SECONDS", 1.0)))
+    worker = Worker(app, poll=float(app.config["JOBS_POLL_SECONDS"]))
     thread = threading.Thread(target=worker.run, name="jobs-embedded-worker", daemon=True)
     thread.worker = worker  # type: ignore[attr-defined]  # lets tests and shutdown hooks stop it
     app.extensions[EMBEDDED_THREAD] = thread

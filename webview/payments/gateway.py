@@ -58,12 +58,6 @@ __all__ = [
 PARTNER_STATUSES = tuple(PartnerStatus)
 MAX_ID_LENGTH = 100
 
-DEFAULTS: dict[str, float] = {
-    "PARTNER_CONNECT_TIMEOUT": 3.05,
-    "PARTNER_READ_TIMEOUT": 10.0,
-    "PARTNER_RETRIES": 2,  # extra tries after the first
-    "PARTNER_BACKOFF_SECONDS": 0.25,  # 0.25 s, 0.5 s, 1 s ...
-}
 
 
 @dataclass(frozen=True)
@@ -178,7 +172,8 @@ class Gateway(Protocol):
 
 
 def _setting(name: str) -> float:
-    return float(current_app.config.get(name, DEFAULTS[name]))
+    """A PARTNER_* setting (from the settings table: environment or create_app config)."""
+    return float(current_app.config[name])
 
 
 def _now_ms() -> int:

@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ISSUE_JOB = "payments.issue"
-SYNC_MIN_INTERVAL_S = 10.0
 FIRST_CHECK_DELAY_S = 5
 STALE_ROW_TRIES = 3
 
@@ -318,7 +317,7 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
     is logged and leaves it unchanged.
     """
     interval = min_interval_s if min_interval_s is not None else float(
-        current_app.config.get("PAYMENT_SYNC_MIN_INTERVAL_SECONDS", SYNC_MIN_INTERVAL_S))
+        current_app.config["PAYMENT_SYNC_MIN_INTERVAL_SECONDS"])
     booking_id, reference = booking.id, booking.reference
     if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
         return booking

@@ -46,7 +46,6 @@ bp = Blueprint("payments", __name__, url_prefix="/w")
 CHECKOUT_KEY = "checkout_reference"  # the order this session last handed to the partner
 GRANT_KEY = "result_grant"  # the one order a verified result link lets a fresh webview read
 GRANT_SECONDS = 15 * 60
-SYNC_AFTER_SECONDS = 5.0  # ask the partner only once the user has had time to pay (RESULT_SYNC_AFTER_SECONDS)
 POLLING_STATES = frozenset({"holding", "held", "paid"})  # states that still change without the user
 LINK_ARGS = ("transaction_id", "timestamp", "sig")
 MAX_ARG = 100
@@ -124,7 +123,7 @@ def refresh_from_partner(booking: Booking) -> Booking:
     if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
         return booking
     opened = db.session.get(CheckoutHandoff, booking.id)
-    wait = float(current_app.config.get("RESULT_SYNC_AFTER_SECONDS", SYNC_AFTER_SECONDS))
+    wait = float(current_app.config["RESULT_SYNC_AFTER_SECONDS"])
     if opened is None or screens.as_utc(opened.created_at) > utcnow() - timedelta(seconds=wait):
         return booking
     total = float(current_app.config["RESULT_SYNC_TIMEOUT_SECONDS"])
@@ -183,7 +182,7 @@ def result_page(booking: Booking, *, read_only: bool, partner: Partner):
         "payments/result.html", booking=booking, status_title=title, status_detail=detail, state=key,
         read_only=read_only, polling=key in POLLING_STATES, can_try_again=retry and not read_only,
         payable=not read_only and screens.is_releasable(booking), mask=mask, mask_email=mask_email,
-        refresh_seconds=int(current_app.config.get("RESULT_REFRESH_SECONDS", 5)), **context,
+        refresh_seconds=int(current_app.config["RESULT_REFRESH_SECONDS"]), **context,
     )
 
 
@@ -197,7 +196,7 @@ def handoff_config(handoff: Handoff, booking: Booking, partner: Partner) -> dict
         "transaction_id": handoff.transaction_id,
         "amount": handoff.amount,
         "result_url": url_for("payments.result", partner_code=partner.code, reference=booking.reference),
-        "bridge_timeout_ms": int(current_app.config.get("BRIDGE_TIMEOUT_MS", 4000)),
+        "bridge_timeout_ms": int(current_app.config["BRIDGE_TIMEOUT_MS"]),
     }
 
 
@@ -287,7 +286,7 @@ def status_limit_key() -> str:
 
 
 @bp.get("/orders/<reference>/status.json")
-@limiter.limit(lambda: current_app.config.get("ORDER_STATUS_RATE_LIMIT", "60/minute"), key_func=status_limit_key)
+@limiter.limit(lambda: current_app.config["ORDER_STATUS_RATE_LIMIT"], key_func=status_limit_key)
 def status(reference: str):
     """The order's statuses as JSON for the result screen's poller (session customer or result-link grant)."""
     launch = current_launch()

@@ -36,7 +36,7 @@ def fetch_by_api(partner: Partner, url: str, day: date, *, http: requests.Sessio
     """The partner's file of `day` from its reconciliation URL; FetchFailed after the PARTNER_* tries."""
     full = url + ("&" if "?" in url else "?") + urlencode({"date": f"{day:%Y%m%d}"})
     budget = CallBudget.from_settings()
-    backoff = float(current_app.config.get("PARTNER_BACKOFF_SECONDS", 0.25))
+    backoff = float(current_app.config["PARTNER_BACKOFF_SECONDS"])
     session = http or partner_session()
     db.session.commit()  # no transaction held while we wait for the partner
     problem = "no answer"

@@ -50,10 +50,10 @@ def connect(settings: ReconciliationSettings) -> Iterator[paramiko.SFTPClient]:
     host, port = settings.sftp_host, settings.sftp_port
     key = sftp_private_key(settings)
     known = parse_known_hosts(settings.sftp_known_hosts)
-    connect_s = float(current_app.config.get("PARTNER_CONNECT_TIMEOUT", 3.05))
-    read_s = float(current_app.config.get("PARTNER_READ_TIMEOUT", 10.0))
-    retries = int(current_app.config.get("PARTNER_RETRIES", 2))
-    backoff = float(current_app.config.get("PARTNER_BACKOFF_SECONDS", 0.25))
+    connect_s = float(current_app.config["PARTNER_CONNECT_TIMEOUT"])
+    read_s = float(current_app.config["PARTNER_READ_TIMEOUT"])
+    retries = int(current_app.config["PARTNER_RETRIES"])
+    backoff = float(current_app.config["PARTNER_BACKOFF_SECONDS"])
     production = current_app.config.get("APP_ENV") == "production"
     db.session.commit()  # no transaction held while we talk to the partner
     problem = "no answer"
