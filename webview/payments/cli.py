@@ -17,23 +17,20 @@ from webview.partners.models import Partner
 from webview.payments.models import PaymentEvent, Refund, RefundStatus
 from webview.payments.refunds import (
     RefundError,
-    RefundStillPending,
     cancel_booking,
     create_refund,
-    process_refund,
     retry_refund,
+    settle_refund_now,
 )
 
 
 def _settle_now(refund: Refund) -> Refund:
-    """Try a new hmac refund right away (the worker retries it with the same request_id if unknown)."""
-    if refund.manual or refund.status != RefundStatus.PENDING:
-        return refund
-    try:
-        return process_refund(refund.id)
-    except RefundStillPending as pending:
-        click.echo(f"partner answer unknown ({pending}); the worker retries with request_id {refund.request_id}")
-        return db.session.get(Refund, refund.id)
+    """Ask the partner right away; an unknown answer is said, and the worker retries with the same request_id."""
+    refund = settle_refund_now(refund.id)
+    if refund.status == RefundStatus.PENDING and not refund.manual:
+        click.echo(f"partner answer unknown ({refund.message}); the worker retries with request_id "
+                   f"{refund.request_id}")
+    return refund
 
 
 def _describe(refund: Refund) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from webview.booking.inventory import release_inventory
 from webview.booking.lifecycle import apply_transition
@@ -54,6 +55,13 @@ def committed_refunds(booking: Booking) -> int:
         Refund.booking_id == booking.id, Refund.status.in_((RefundStatus.SUCCESS, RefundStatus.PENDING)))) or 0)
 
 
+def refundable_amount(booking: Booking) -> int:
+    """What can still be refunded for a booking: its amount less the refunds done or under way; 0 when unpaid."""
+    if booking.payment_status not in REFUNDABLE:
+        return 0
+    return max(booking.amount - committed_refunds(booking), 0)
+
+
 def _check_within_payment(booking: Booking, amount: int) -> None:
     """RefundError unless `amount` more can be refunded on this (locked) booking."""
     if booking.payment_status not in REFUNDABLE:
@@ -90,8 +98,12 @@ def open_refund(booking: Booking, amount: int, reason: str, *, kind: str = "oper
     return refund
 
 
-def create_refund(reference: str, amount: int, reason: str, *, kind: str = "operator") -> Refund:
-    """Open a refund for a booking (partial or full) under its row lock; commits. RefundError if refused."""
+def create_refund(reference: str, amount: int, reason: str, *, kind: str = "operator",
+                  settle_now: bool = False) -> Refund:
+    """Open a refund for a booking (partial or full) under its row lock; commits. RefundError if refused.
+
+    With settle_now, the partner is asked at once (`settle_refund_now`) instead of waiting for the refund job.
+    """
     booking = lock_booking(reference)
     if booking is None:
         db.session.rollback()
@@ -102,7 +114,22 @@ def create_refund(reference: str, amount: int, reason: str, *, kind: str = "oper
         db.session.rollback()
         raise
     db.session.commit()
-    return refund
+    return settle_refund_now(refund.id) if settle_now else refund
+
+
+def settle_refund_now(refund_id: int) -> Refund:
+    """Ask the partner about a pending refund right away instead of waiting for the refund job; commits.
+
+    The one "settle it now" path for operators (CLI, sandbox panel): a manual or already-settled refund is returned
+    as it is; an unknown answer (RefundStillPending) stays PENDING for the job to retry with the same request_id;
+    a concurrent settlement by the worker (StaleDataError, SQLite has no row locks) stands. Returns the refund as
+    it is now — PENDING means the partner's answer is still unknown.
+    """
+    try:
+        return process_refund(refund_id)
+    except (RefundStillPending, StaleDataError):
+        db.session.rollback()
+        return db.session.get(Refund, refund_id, populate_existing=True)
 
 
 def retry_refund(request_id: str) -> Refund:
