@@ -289,8 +289,8 @@ def test_a_worker_killed_during_issuance_issues_exactly_once(cluster):
                          and j, 30, "a worker to claim the issuance", cluster)
         holder_pid = int(job.locked_by.split(":")[1])
         holder = next(proc for proc in cluster.workers() if proc.process.pid == holder_pid)
-        time.sleep(0.5)  # well inside the slow supplier call
-        assert booking(reference).issue_status == "PROCESSING"
+        wait_until(lambda: booking(reference).issue_status == "PROCESSING", 10, "the issuance to start", cluster)
+        time.sleep(0.3)  # inside the slow supplier call (SLOW_ISSUE_SECONDS)
         holder.kill9()
         killed_at = time.monotonic()
         wait_until(lambda: booking(reference).issue_status == "SUCCESS", LEASE_SECONDS + SLOW_ISSUE_SECONDS + 30,
