@@ -27,7 +27,7 @@ from webview.db import as_utc, begin_write_transaction, utcnow
 from webview.emails import OrderSummary, queue_email
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
-from webview.products import get_product, product_of_offer
+from webview.products import HOTEL, get_product, product_of_offer
 
 log = logging.getLogger(__name__)
 
@@ -332,4 +332,20 @@ def order_summary(booking: Booking) -> OrderSummary:
         pnr=booking.pnr, tickets=list(booking.tickets or []),
         refund_amount=refunded or None, refund_full=(refunded == booking.amount) if refunded else None,
         travellers=[str(t.get("full_name", "")) for t in booking.travellers or [] if isinstance(t, dict)],
+    )
+
+
+def book_again(booking: Booking, *, launch_session_id: str | None, locale: str) -> Booking:
+    """A new booking of the same offer for the same travellers and contact ("Try again", "Book this again").
+
+    One new booking per earlier one however often it is asked (the idempotency key names the earlier booking);
+    raises OfferNotFound or BookingError like hold_booking.
+    """
+    details = (booking.offer_snapshot or {}).get("details") or {}
+    guests = details.get("guests") if booking.product == HOTEL.code else None
+    return hold_booking(
+        partner_id=booking.partner_id, customer_id=booking.customer_id, launch_session_id=launch_session_id,
+        offer_id=booking.offer_id, travellers=list(booking.travellers or []), locale=locale,
+        contact={"name": booking.contact_name, "email": booking.contact_email, "phone": booking.contact_phone},
+        guests=int(guests) if isinstance(guests, int) else None, idempotency_key=f"again-{booking.reference}",
     )

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import delete
 
 from webview.core.jsontext import JsonRejected, parse_json
+from webview.core.masking import mask_email, mask_name, mask_phone, mask_tail
 from webview.core.metrics import observe_partner_call
 from webview.core.requestid import current_request_id, valid_request_id
 from webview.db import utcnow
@@ -36,27 +37,9 @@ MAX_BODY = 8000
 ENCRYPTED_FIELDS = {"key", "data"}
 
 
-def mask_phone(value: str) -> str:
-    """Keep the first 3 and last 2 digits of a phone number."""
-    digits = str(value)
-    return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:] if len(digits) > 5 else "*" * len(digits)
-
-
-def mask_name(value: str) -> str:
-    """Keep the initial of each word of a name."""
-    return " ".join(word[:1] + "***" for word in str(value).split())
-
-
-def mask_email(value: str) -> str:
-    """Keep the first letter of the local part and the domain."""
-    local, _, domain = str(value).partition("@")
-    return (local[:1] + "***@" + domain) if domain else "***"
-
-
 def mask_document(value: str) -> str:
     """Keep the last 3 characters of a document number."""
-    text = str(value)
-    return "*" * max(len(text) - 3, 0) + text[-3:]
+    return mask_tail(value, keep=3)
 
 
 def _mask_value(key: str, value: Any) -> Any:

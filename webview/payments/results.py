@@ -20,12 +20,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webview.booking.models import Booking
-from webview.db import utcnow
+from webview.booking.states import PaymentStatus
+from webview.db import as_utc, utcnow
 from webview.extensions import db
 from webview.jobs.registry import periodic
 from webview.partners.models import Partner
 from webview.partners.services import find_partner, partner_secrets
-from webview.payments.models import UsedResultLink
+from webview.payments.gateway import CallBudget
+from webview.payments.models import CheckoutHandoff, UsedResultLink
+from webview.payments.services import sync_payment_status
 from webview.profiles import profile_of
 from webview.signing.hmac import DEFAULT_WINDOW_S, sign_result_link, verify_result_link
 
@@ -108,3 +111,21 @@ def purge_used_result_links() -> int:
 def purge_result_links() -> None:
     """Daily: forget used result links whose window has closed (the table would grow forever)."""
     purge_used_result_links()
+
+
+def refresh_from_partner(booking: Booking) -> Booking:
+    """While a payment the partner opened is still PENDING here, ask the partner (after a short wait).
+
+    One short try (RESULT_SYNC_TIMEOUT_SECONDS, no retry): the user is waiting, and a dead partner must not hold
+    the screen; the background poller asks with the full budget. Rate limited per order inside
+    sync_payment_status, so reloads and pollers ask at most once per interval; a lost IPN still ends in the
+    right state. Envelope partners have no query API: their commit is awaited.
+    """
+    if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
+        return booking
+    opened = db.session.get(CheckoutHandoff, booking.id)
+    wait = float(current_app.config["RESULT_SYNC_AFTER_SECONDS"])
+    if opened is None or as_utc(opened.created_at) > utcnow() - timedelta(seconds=wait):
+        return booking
+    total = float(current_app.config["RESULT_SYNC_TIMEOUT_SECONDS"])
+    return sync_payment_status(booking, budget=CallBudget.one_short_try(total))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
@@ -25,19 +25,16 @@ from webview.booking.layout import brand_for, layout_context, theme_css
 from webview.booking.lifecycle import can_book_again, status_key, status_message
 from webview.booking.models import Booking
 from webview.booking.orders import not_found_page, owned_booking
-from webview.booking.services import BookingError, hold_booking
-from webview.booking.states import PaymentStatus
+from webview.booking.services import BookingError, book_again
 from webview.catalog.offers import OfferNotFound
-from webview.db import utcnow
+from webview.core.masking import mask_email, mask_tail
 from webview.extensions import db, limiter
 from webview.launch.models import LaunchSession
 from webview.launch.sessions import current_launch, launch_required
 from webview.partners.models import Partner
-from webview.payments.gateway import CallBudget, Handoff, PartnerUnavailable
-from webview.payments.models import CheckoutHandoff
-from webview.payments.results import return_link_column, verify_result_link_access
-from webview.payments.services import CheckoutError, start_checkout, sync_payment_status
-from webview.products import HOTEL
+from webview.payments.gateway import Handoff, PartnerUnavailable
+from webview.payments.results import refresh_from_partner, return_link_column, verify_result_link_access
+from webview.payments.services import CheckoutError, start_checkout
 
 log = logging.getLogger(__name__)
 
@@ -112,24 +109,6 @@ def granted_booking(reference: str | None = None) -> Booking | None:
     return booking
 
 
-def refresh_from_partner(booking: Booking) -> Booking:
-    """While a payment the partner opened is still PENDING here, ask the partner (after a short wait).
-
-    One short try (RESULT_SYNC_TIMEOUT_SECONDS, no retry): the user is waiting, and a dead partner must not hold
-    the screen; the background poller asks with the full budget. Rate limited per order inside
-    sync_payment_status, so reloads and pollers ask at most once per interval; a lost IPN still ends in the
-    right state. Envelope partners have no query API: their commit is awaited.
-    """
-    if booking.payment_status != PaymentStatus.PENDING or not booking.partner_transaction_id:
-        return booking
-    opened = db.session.get(CheckoutHandoff, booking.id)
-    wait = float(current_app.config["RESULT_SYNC_AFTER_SECONDS"])
-    if opened is None or screens.as_utc(opened.created_at) > utcnow() - timedelta(seconds=wait):
-        return booking
-    total = float(current_app.config["RESULT_SYNC_TIMEOUT_SECONDS"])
-    return sync_payment_status(booking, budget=CallBudget.one_short_try(total))
-
-
 def status_payload(booking: Booking) -> dict[str, Any]:
     """status.json: the three statuses, the message the screen shows and whether it can still change by itself."""
     key = status_key(booking)
@@ -145,20 +124,6 @@ def status_payload(booking: Booking) -> dict[str, Any]:
         "final": key not in POLLING_STATES,
         "tickets": list(booking.tickets or []),
     }
-
-
-def mask(value: str | None, keep: int = 3) -> str:
-    """A document number (or phone) with all but its last `keep` characters hidden."""
-    text = str(value or "")
-    if len(text) <= keep:
-        return "•" * len(text)
-    return "•" * (len(text) - keep) + text[-keep:]
-
-
-def mask_email(value: str | None) -> str:
-    """a•••@example.com: enough to recognise, not enough to reuse."""
-    local, _sep, domain = str(value or "").partition("@")
-    return f"{local[:1]}•••@{domain}" if domain else mask(local)
 
 
 # -- pages ------------------------------------------------------------------------------------------------------
@@ -181,7 +146,8 @@ def result_page(booking: Booking, *, read_only: bool, partner: Partner):
     return render_template(
         "payments/result.html", booking=booking, status_title=title, status_detail=detail, state=key,
         read_only=read_only, polling=key in POLLING_STATES, can_try_again=retry and not read_only,
-        payable=not read_only and screens.is_releasable(booking), mask=mask, mask_email=mask_email,
+        payable=not read_only and screens.is_releasable(booking),
+        mask=partial(mask_tail, fill="•"), mask_email=partial(mask_email, fill="•"),
         refresh_seconds=int(current_app.config["RESULT_REFRESH_SECONDS"]), **context,
     )
 
@@ -302,20 +268,6 @@ def status(reference: str):
     return response
 
 
-def again_arguments(booking: Booking) -> dict[str, Any]:
-    """hold_booking arguments for a new booking of the same offer, travellers and contact."""
-    details = (booking.offer_snapshot or {}).get("details") or {}
-    guests = details.get("guests") if booking.product == HOTEL.code else None
-    return {
-        "offer_id": booking.offer_id,
-        "travellers": list(booking.travellers or []),
-        "contact": {"name": booking.contact_name, "email": booking.contact_email, "phone": booking.contact_phone},
-        "guests": int(guests) if isinstance(guests, int) else None,
-        # one new booking per failed one, however often "try again" is tapped
-        "idempotency_key": f"again-{booking.reference}",
-    }
-
-
 @bp.post("/orders/<reference>/retry")
 @launch_required
 def try_again(reference: str):
@@ -328,9 +280,7 @@ def try_again(reference: str):
         return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=booking.reference),
                         303)
     try:
-        again = hold_booking(partner_id=launch.partner_id, customer_id=launch.customer_id,
-                             launch_session_id=launch.id, locale=screens.current_locale(),
-                             **again_arguments(booking))
+        again = book_again(booking, launch_session_id=launch.id, locale=screens.current_locale())
     except OfferNotFound:
         return render_template("booking/gone.html", heading=_("This offer is no longer available"),
                                back_url=url_for("booking.home", product=booking.product)), 404
