@@ -28,6 +28,7 @@ from webview.emails import OrderSummary, queue_email
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
 from webview.products import HOTEL, get_product, product_of_offer
+from webview.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -229,21 +230,18 @@ def release_booking(reference: str, *, customer_id: int) -> Booking:
 
     Raises BookingNotFound (not this customer's) or BookingError (paid, failed, expired: nothing to release).
     """
-    booking = locked_booking(Booking.reference == (reference or "").strip().upper(),
-                             Booking.customer_id == customer_id)
-    if booking is None:
-        db.session.rollback()
-        raise BookingNotFound(reference)
-    if booking.booking_status == BookingStatus.CANCELLED:
-        db.session.rollback()
-        return booking
-    if not booking.is_held:
-        db.session.rollback()
-        raise BookingError(_l("This booking can no longer be released."))
-    apply_transition(booking, booking_status=BookingStatus.CANCELLED)
-    release_inventory(booking)
-    booking.hold_expires_at = None
-    db.session.commit()
+    with unit_of_work():
+        booking = locked_booking(Booking.reference == (reference or "").strip().upper(),
+                                 Booking.customer_id == customer_id)
+        if booking is None:
+            raise BookingNotFound(reference)
+        if booking.booking_status == BookingStatus.CANCELLED:
+            return booking
+        if not booking.is_held:
+            raise BookingError(_l("This booking can no longer be released."))
+        apply_transition(booking, booking_status=BookingStatus.CANCELLED)
+        release_inventory(booking)
+        booking.hold_expires_at = None
     log.info("booking %s released by the customer", booking.reference)
     return booking
 
@@ -257,15 +255,16 @@ def expire_hold_if_due(booking: Booking, now: datetime | None = None) -> Booking
     now = now or utcnow()
     if not (booking.is_held and booking.hold_expires_at is not None and as_utc(booking.hold_expires_at) <= now):
         return booking
-    locked = locked_booking(Booking.id == booking.id)
-    if locked is not None and locked.is_held and as_utc(locked.hold_expires_at) <= now:
-        apply_transition(locked, booking_status=BookingStatus.EXPIRED)
-        release_inventory(locked)
-        db.session.commit()
-        log.info("booking %s expired when its customer opened it", locked.reference)
-        return locked
-    db.session.rollback()
-    return db.session.get(Booking, booking.id) or booking
+    with unit_of_work():
+        locked = locked_booking(Booking.id == booking.id)
+        due = locked is not None and locked.is_held and as_utc(locked.hold_expires_at) <= now
+        if due:
+            apply_transition(locked, booking_status=BookingStatus.EXPIRED)
+            release_inventory(locked)
+    if not due:
+        return db.session.get(Booking, booking.id) or booking
+    log.info("booking %s expired when its customer opened it", locked.reference)
+    return locked
 
 
 def expire_due_holds(now: datetime | None = None, *, batch_size: int = 200, commit: bool = True) -> int:

@@ -30,6 +30,7 @@ from webview.payments.models import Refund, RefundStatus
 from webview.payments.notify import queue_booking_email
 from webview.payments.services import lock_booking
 from webview.profiles import profile_of
+from webview.uow import unit_of_work
 
 REFUND_JOB = "payments.refund"
 REFUNDABLE = (PaymentStatus.SUCCESS, PaymentStatus.PARTIALLY_REFUNDED)
@@ -104,16 +105,11 @@ def create_refund(reference: str, amount: int, reason: str, *, kind: str = "oper
 
     With settle_now, the partner is asked at once (`settle_refund_now`) instead of waiting for the refund job.
     """
-    booking = lock_booking(reference)
-    if booking is None:
-        db.session.rollback()
-        raise RefundError(f"no booking {reference}")
-    try:
+    with unit_of_work():
+        booking = lock_booking(reference)
+        if booking is None:
+            raise RefundError(f"no booking {reference}")
         refund = open_refund(booking, amount, reason, kind=kind)
-    except RefundError:
-        db.session.rollback()
-        raise
-    db.session.commit()
     return settle_refund_now(refund.id) if settle_now else refund
 
 
