@@ -70,14 +70,14 @@ class JobsCollector:
     """Queue figures read from the database at scrape time (the same on every node)."""
 
     def collect(self):
-        from webview.jobs.models import Job
+        from webview.jobs.models import Job, JobState
 
         now = utcnow()
         counts = dict(db.session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
-        oldest = db.session.scalar(select(func.min(Job.run_at)).where(Job.state == "queued", Job.run_at <= now))
+        oldest = db.session.scalar(select(func.min(Job.run_at)).where(Job.state == JobState.QUEUED, Job.run_at <= now))
         db.session.rollback()
         queued = GaugeMetricFamily("webview_jobs_queued", "Jobs waiting to run (due now or later)")
-        queued.add_metric([], counts.get("queued", 0))
+        queued.add_metric([], counts.get(JobState.QUEUED, 0))
         yield queued
         age = GaugeMetricFamily("webview_jobs_oldest_queued_age_seconds",
                                 "How long the oldest due job has been waiting (0 when none is due)")
@@ -86,10 +86,10 @@ class JobsCollector:
         age.add_metric([], max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0)
         yield age
         running = GaugeMetricFamily("webview_jobs_running", "Jobs claimed by a worker right now")
-        running.add_metric([], counts.get("running", 0))
+        running.add_metric([], counts.get(JobState.RUNNING, 0))
         yield running
         dead = GaugeMetricFamily("webview_jobs_dead", "Jobs that used up their tries (flask jobs retry ID)")
-        dead.add_metric([], counts.get("dead", 0))
+        dead.add_metric([], counts.get(JobState.DEAD, 0))
         yield dead
 
 
