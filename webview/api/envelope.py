@@ -46,6 +46,18 @@ def identify_envelope_partner() -> Partner:
     return partner
 
 
+def authenticate_envelope_headers() -> Partner | Response:
+    """An envelope call proven by its headers alone (no sealed body): the partner, counted against its rate limit,
+    or the plaintext refusal (03/10) to answer with, noted in the message log."""
+    try:
+        partner = identify_envelope_partner()
+    except EnvelopeRefusal as refusal:
+        note_exchange(verdict=f"refused {refusal.error_code}: {refusal.reason}", result_code=refusal.error_code)
+        return envelope_plain_error(refusal.error_code)
+    count_partner_call(partner)
+    return partner
+
+
 def open_envelope_request(partner: Partner, spec: MessageSpec) -> dict[str, str]:
     """Decrypt and verify the body; refuse replays and an access code that is not the header's."""
     try:

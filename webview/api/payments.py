@@ -8,10 +8,11 @@ import re
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
+from webview.api.auth import authenticate_hmac, note_exchange
 from webview.api.blueprint import bp
 from webview.api.envelope import (
     EnvelopeRefusal,
+    authenticate_envelope_headers,
     identify_envelope_partner,
     open_envelope_request,
     refusal_response,
@@ -187,12 +188,9 @@ def booking_detail_view(booking: Booking) -> dict:
 @bp.get("/v1/products/booking-detail")
 def booking_detail() -> Response:
     """envelope (headers only): the booking as JSON, only to the partner that owns it."""
-    try:
-        partner = identify_envelope_partner()
-    except EnvelopeRefusal as refusal:
-        note_exchange(verdict=f"refused {refusal.error_code}: {refusal.reason}", result_code=refusal.error_code)
-        return envelope_plain_error(refusal.error_code)
-    count_partner_call(partner)
+    partner = authenticate_envelope_headers()
+    if isinstance(partner, Response):
+        return partner
     booking_number = request.args.get("booking_number", "")
     if not re.fullmatch(REFERENCE_PATTERN, booking_number):
         note_exchange(verdict="refused 07: booking_number", result_code="07")

@@ -19,9 +19,13 @@ def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s:
     if guard_switched_off("TESTING_DISABLE_REPLAY_STORE"):  # guard-off test switch (TESTING outside production)
         return True
     expires_at = datetime.fromtimestamp(timestamp_ms / 1000, UTC) + timedelta(seconds=window_s)
-    db.session.add(
-        SeenSignature(client_id=client_id, timestamp_ms=timestamp_ms, digest=digest, expires_at=expires_at)
-    )
+    return _first_arrival(SeenSignature(client_id=client_id, timestamp_ms=timestamp_ms, digest=digest,
+                                        expires_at=expires_at))
+
+
+def _first_arrival(seen: SeenSignature) -> bool:
+    """Store a verified message's digest; False when it is there already (a replay). Commits on its own."""
+    db.session.add(seen)
     try:
         db.session.commit()
     except IntegrityError:
@@ -37,14 +41,8 @@ def remember_sealed_message(sender: str, digest: str, keep_s: int) -> bool:
     """
     if guard_switched_off("TESTING_DISABLE_REPLAY_STORE"):  # guard-off test switch (TESTING outside production)
         return True
-    db.session.add(SeenSignature(client_id=sender, timestamp_ms=0, digest=digest,
-                                 expires_at=utcnow() + timedelta(seconds=keep_s)))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return _first_arrival(SeenSignature(client_id=sender, timestamp_ms=0, digest=digest,
+                                        expires_at=utcnow() + timedelta(seconds=keep_s)))
 
 
 def remember_own_signature(client_id: str, timestamp_ms: int, digest: str, window_s: int = 300) -> None:

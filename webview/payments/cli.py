@@ -33,6 +33,15 @@ def _settle_now(refund: Refund) -> Refund:
     return refund
 
 
+def _send_and_report(refund: Refund, queue_only: bool) -> None:
+    """Ask the partner now (unless --queue-only), print the refund, exit 1 when the partner refused it."""
+    if not queue_only:
+        refund = _settle_now(refund)
+    click.echo(_describe(refund))
+    if refund.status == RefundStatus.FAILED:
+        raise SystemExit(1)
+
+
 def _describe(refund: Refund) -> str:
     manual = " MANUAL (settle with the partner)" if refund.manual else ""
     code = f" code {refund.result_code}" if refund.result_code is not None else ""
@@ -57,11 +66,7 @@ def refunds_create(reference: str, amount: int, reason: str, queue_only: bool) -
         refund = create_refund(reference.strip(), amount, reason)
     except RefundError as error:
         raise click.ClickException(str(error)) from error
-    if not queue_only:
-        refund = _settle_now(refund)
-    click.echo(_describe(refund))
-    if refund.status == RefundStatus.FAILED:
-        raise SystemExit(1)
+    _send_and_report(refund, queue_only)
 
 
 @refunds_cli.command("retry")
@@ -73,11 +78,7 @@ def refunds_retry(request_id: str, queue_only: bool) -> None:
         refund = retry_refund(request_id)
     except RefundError as error:
         raise click.ClickException(str(error)) from error
-    if not queue_only:
-        refund = _settle_now(refund)
-    click.echo(_describe(refund))
-    if refund.status == RefundStatus.FAILED:
-        raise SystemExit(1)
+    _send_and_report(refund, queue_only)
 
 
 def retry_hint(refund: Refund) -> str | None:

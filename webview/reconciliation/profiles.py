@@ -20,9 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 from flask import Response, request
 
-from webview.api.auth import authenticate_hmac, count_partner_call, note_exchange
-from webview.api.envelope import EnvelopeRefusal, identify_envelope_partner
-from webview.api.errors import envelope_plain_error
+from webview.api.auth import authenticate_hmac
+from webview.api.envelope import authenticate_envelope_headers
 from webview.api.replay import remember_own_signature
 from webview.db import utcnow
 from webview.partners.keys import merchant_private_key, partner_public_key
@@ -110,13 +109,7 @@ def authenticate_api_partner() -> Partner | Response:
     """The partner calling `GET /api/v1/reconciliation`: hmac by its signature headers (over the request target),
     envelope by its `apikey` and `x-ibe-req-name` headers; a refused envelope call gets its plaintext answer."""
     if request.headers.get("x-ibe-req-name") and not request.headers.get("X-Client-Id"):
-        try:
-            partner = identify_envelope_partner()
-        except EnvelopeRefusal as refusal:
-            note_exchange(verdict=f"refused {refusal.error_code}: {refusal.reason}", result_code=refusal.error_code)
-            return envelope_plain_error(refusal.error_code)
-        count_partner_call(partner)
-        return partner
+        return authenticate_envelope_headers()
     return authenticate_hmac()
 
 
