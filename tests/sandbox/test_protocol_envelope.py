@@ -129,8 +129,7 @@ def test_receivers_accept_either_alphabet_and_padding():
 
 # --- interop with the openssl command line: a self-consistent but wrong implementation fails here ----------
 
-openssl = shutil.which("openssl")
-needs_openssl = pytest.mark.skipif(openssl is None, reason="openssl command line not installed")
+openssl = shutil.which("openssl") or "openssl"  # part of every machine the suite runs on: missing fails, never skips
 
 
 def write_keys(tmp_path: Path, name: str, private) -> tuple[Path, Path]:
@@ -146,7 +145,6 @@ def run_openssl(*args: str, data: bytes = b"") -> bytes:
     return subprocess.run([openssl, *args], input=data, capture_output=True, check=True).stdout
 
 
-@needs_openssl
 @pytest.mark.parametrize("suite", envelope.SUITES)
 def test_openssl_unwraps_our_key_and_verifies_our_signature(keys, suite, tmp_path):
     partner, merchant = keys
@@ -173,7 +171,6 @@ def test_openssl_unwraps_our_key_and_verifies_our_signature(keys, suite, tmp_pat
     assert b"Verified OK" in out
 
 
-@needs_openssl
 def test_we_open_a_legacy_message_made_by_openssl(keys, tmp_path):
     partner, merchant = keys
     partner_key, _ = write_keys(tmp_path, "partner", partner)
