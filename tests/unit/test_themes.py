@@ -91,7 +91,9 @@ def test_contrast_checked_only_on_what_is_given():
     assert validate_theme({"bg_color": "#000000"}) == []
     merged, problems = effective_theme({}, {"bg_color": "#000000"})  # default text is dark
     assert merged["bg_color"] == "#000000"
-    assert problems == ["theme.text_color"]
+    # every pair drawn on the card background is checked (issue 11 point 6), the text pair among them
+    assert problems == ["theme.accent_text_color/bg_color", "theme.destructive_text_color/bg_color",
+                        "theme.hint_color/bg_color", "theme.link_color/bg_color", "theme.text_color"]
 
 
 @pytest.mark.parametrize("name", ["radius", "logo_url", "font_stack", "unknown_name"])

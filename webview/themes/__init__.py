@@ -4,9 +4,12 @@ from flask import Flask
 
 from webview.themes.render import css_variables, resolve_theme
 from webview.themes.validation import (
+    ALL_COLOR_TOKENS,
     COLOR_TOKENS,
+    CONTRAST_PAIRS,
     DEFAULT_THEME,
     FONT_STACKS,
+    contrast_failures,
     contrast_ratio,
     effective_theme,
     merge_theme,
@@ -14,9 +17,12 @@ from webview.themes.validation import (
 )
 
 __all__ = [
+    "ALL_COLOR_TOKENS",
     "COLOR_TOKENS",
+    "CONTRAST_PAIRS",
     "DEFAULT_THEME",
     "FONT_STACKS",
+    "contrast_failures",
     "contrast_ratio",
     "css_variables",
     "effective_theme",

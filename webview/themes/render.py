@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from webview.themes.validation import COLOR_TOKENS, DEFAULT_THEME, FONT_STACKS, effective_theme
+from webview.themes.validation import COLOR_TOKENS, DEFAULT_THEME, FONT_STACKS, drawn_foreground, effective_theme
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,15 @@ def _declaration(name: str, value: str) -> str:
 
 
 def css_variables(theme: dict, dark: bool = False) -> str:
-    """One `--wv-<token>: value;` declaration per line: the colour tokens (of `dark` when asked),
-    plus radius and font stack for the light set. Only validated values are rendered."""
+    """One `--wv-<token>: value;` declaration per line: the colour tokens (of `dark` when asked), the header
+    text colour (`header_text_color`, else `text_color`), plus radius and font stack for the light set.
+    Only validated values are rendered."""
     resolved = resolve_theme(theme, None)
     tokens = resolved.get("dark", {}) if dark else resolved
     fallback = DEFAULT_THEME["dark"] if dark else DEFAULT_THEME
     lines = [_declaration(name, tokens.get(name, fallback[name])) for name in COLOR_TOKENS]
+    header_text = drawn_foreground(tokens, "header_text_color")  # absent: the header uses text_color
+    lines.append(_declaration("header_text_color", tokens.get(header_text, fallback.get(header_text))))
     if not dark:
         lines.append(_declaration("radius", f"{int(resolved.get('radius', DEFAULT_THEME['radius']))}px"))
         font = FONT_STACKS.get(str(resolved.get("font_stack", "system")), FONT_STACKS["system"])

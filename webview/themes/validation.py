@@ -21,10 +21,30 @@ COLOR_TOKENS: tuple[str, ...] = (
     "success_color",
     "warning_color",
 )
+# Optional colour tokens: when absent, the screens draw with another token (`HEADER_TEXT_FALLBACK`).
+OPTIONAL_COLOR_TOKENS: tuple[str, ...] = ("header_text_color",)
+ALL_COLOR_TOKENS: tuple[str, ...] = (*COLOR_TOKENS, *OPTIONAL_COLOR_TOKENS)
+HEADER_TEXT_FALLBACK = "text_color"
 ONBOARDING_ONLY = ("radius", "logo_url", "font_stack")  # set at onboarding, never by a launch override
-THEME_KEYS = (*COLOR_TOKENS, "radius", "dark", "logo_url", "font_stack")
+THEME_KEYS = (*ALL_COLOR_TOKENS, "radius", "dark", "logo_url", "font_stack")
 MIN_CONTRAST = 4.5
-CONTRAST_PAIRS = (("text_color", "bg_color"), ("button_text_color", "button_color"))
+# Every foreground/background pair the screens draw text with (static/css/app.css, templates/base.html), in light
+# and in dark alike. The first two are the pairs of DESIGN and are named by their foreground token alone
+# ("theme.text_color"); every other pair is named "theme.<foreground>/<background>".
+CONTRAST_PAIRS: tuple[tuple[str, str], ...] = (
+    ("text_color", "bg_color"),  # text on cards, forms and the sticky action bar
+    ("button_text_color", "button_color"),  # buttons, the active tab, the "best" pill, the monogram
+    ("text_color", "secondary_bg_color"),  # the page itself, pills, notes, airline badges
+    ("header_text_color", "header_bg_color"),  # header title, back arrow, user name; bottom navigation (all items)
+    ("link_color", "bg_color"),  # links and ghost buttons on cards, the swap button
+    ("link_color", "secondary_bg_color"),  # links on the page background
+    ("hint_color", "bg_color"),  # hint text, muted lines, labels of key/value lists on cards
+    ("hint_color", "secondary_bg_color"),  # section titles and steps on the page background
+    ("accent_text_color", "bg_color"),  # prices and the hold countdown on cards
+    ("accent_text_color", "secondary_bg_color"),  # product badges
+    ("destructive_text_color", "bg_color"),  # field errors, the danger button, the expired countdown
+)
+SHORT_NAMED_PAIRS = CONTRAST_PAIRS[:2]
 RADIUS_RANGE = (0, 24)
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -92,14 +112,33 @@ def _is_color(value: object) -> bool:
     return isinstance(value, str) and HEX_COLOR.fullmatch(value) is not None
 
 
-def _contrast_problems(tokens: Mapping[str, Any], prefix: str) -> list[str]:
-    """Paths of the foreground tokens whose pair (both given and well-formed) is below AA contrast."""
-    problems = []
-    for foreground, background in CONTRAST_PAIRS:
+def drawn_foreground(tokens: Mapping[str, Any], foreground: str) -> str:
+    """The token the screens really draw with: `header_text_color` falls back to `text_color` when absent."""
+    if foreground == "header_text_color" and tokens.get(foreground) is None:
+        return HEADER_TEXT_FALLBACK
+    return foreground
+
+
+def contrast_failures(tokens: Mapping[str, Any], prefix: str = "theme") -> list[tuple[str, str, str, float]]:
+    """(path, foreground token, background token, ratio) of each drawn pair, both given and well-formed, that
+    is below AA contrast. Only what `tokens` holds is checked (a partial theme is checked again once merged)."""
+    failures = []
+    for pair in CONTRAST_PAIRS:
+        background = pair[1]
+        foreground = drawn_foreground(tokens, pair[0])
         fg, bg = tokens.get(foreground), tokens.get(background)
-        if _is_color(fg) and _is_color(bg) and contrast_ratio(fg, bg) < MIN_CONTRAST:
-            problems.append(f"{prefix}.{foreground}")
-    return problems
+        if not (_is_color(fg) and _is_color(bg)):
+            continue
+        ratio = contrast_ratio(fg, bg)
+        if ratio < MIN_CONTRAST:
+            path = f"{prefix}.{foreground}" if pair in SHORT_NAMED_PAIRS else f"{prefix}.{foreground}/{background}"
+            failures.append((path, foreground, background, ratio))
+    return failures
+
+
+def _contrast_problems(tokens: Mapping[str, Any], prefix: str) -> list[str]:
+    """Paths naming each drawn pair (both given and well-formed) that is below AA contrast."""
+    return [failure[0] for failure in contrast_failures(tokens, prefix)]
 
 
 def _color_problems(tokens: Mapping[str, Any], prefix: str, allowed: tuple[str, ...]) -> list[str]:
@@ -122,13 +161,13 @@ def validate_theme(data: object, launch_override: bool = False) -> list[str]:
     """
     if not isinstance(data, Mapping):
         return ["theme"]
-    allowed = (*COLOR_TOKENS, "dark") if launch_override else THEME_KEYS
+    allowed = (*ALL_COLOR_TOKENS, "dark") if launch_override else THEME_KEYS
     problems: set[str] = set()
     for name, value in data.items():
         path = f"theme.{name}"
         if not isinstance(name, str) or name not in allowed:
             problems.add(path)
-        elif name in COLOR_TOKENS:
+        elif name in ALL_COLOR_TOKENS:
             if not _is_color(value):
                 problems.add(path)
         elif name == "radius":
@@ -145,7 +184,7 @@ def validate_theme(data: object, launch_override: bool = False) -> list[str]:
             if not isinstance(value, Mapping):
                 problems.add(path)
             else:
-                problems.update(_color_problems(value, "theme.dark", COLOR_TOKENS))
+                problems.update(_color_problems(value, "theme.dark", ALL_COLOR_TOKENS))
                 problems.update(_contrast_problems(value, "theme.dark"))
     problems.update(_contrast_problems(data, "theme"))
     return sorted(problems)
