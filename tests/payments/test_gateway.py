@@ -160,6 +160,10 @@ def test_handoff_checks_partner_supplied_values(app, stub, fast_partner_http):
     good = PartnerTransaction("SBX0001", payment_url=f"{stub.url}/pay/SBX0001")
     handoff = gateway.build_handoff(request_for(), good)
     assert (handoff.method, handoff.url, handoff.transaction_id) == ("redirect", good.payment_url, "SBX0001")
+    for bad in ("https://evil.example/pay", "javascript:alert(1)", None):  # issue 11: the registered URL instead
+        handoff = gateway.build_handoff(request_for(), PartnerTransaction("SBX0001", payment_url=bad))
+        assert handoff.url.startswith(f"{stub.url}/pay/?transaction_id=SBX0001&")
+    partner.payment_url = None
     for bad in ("https://evil.example/pay", "javascript:alert(1)", None):
         with pytest.raises(PartnerUnavailable):
             gateway.build_handoff(request_for(), PartnerTransaction("SBX0001", payment_url=bad))

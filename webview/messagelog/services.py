@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from webview.core.jsontext import JsonRejected, parse_json
 from webview.core.masking import mask_email, mask_name, mask_phone, mask_tail
@@ -221,3 +221,16 @@ def purge_old_messages(retention_days: int) -> int:
 def purge_message_log() -> None:
     """Daily: delete partner messages past MESSAGE_LOG_RETENTION_DAYS."""
     purge_old_messages(int(current_app.config["MESSAGE_LOG_RETENTION_DAYS"]))
+
+
+def amend_verdict(message_id: int | None, verdict: str) -> None:
+    """Replace the verdict of a logged exchange once its answer has been judged (the caller commits).
+
+    The gateway logs a partner's answer as it arrives ("answered code 0"); when the answer then proves unusable
+    (a field missing or of the wrong type, an amount that differs from the booking) its row says why, so the
+    sandbox inspector shows the real reason.
+    """
+    if message_id is None:
+        return
+    db.session.execute(update(PartnerMessage).where(PartnerMessage.id == message_id)
+                       .values(verdict=_text(verdict, 200)).execution_options(synchronize_session=False))

@@ -30,7 +30,7 @@ from webview.booking.states import PartnerStatus
 from webview.core.netguard import partner_session
 from webview.core.requestid import outbound_request_id
 from webview.extensions import db
-from webview.messagelog.services import log_exchange
+from webview.messagelog.services import amend_verdict, log_exchange
 from webview.partners.keys import merchant_private_key, partner_public_key
 from webview.partners.models import Partner
 from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
@@ -42,6 +42,7 @@ from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
 __all__ = [
+    "UNUSABLE",
     "CallBudget",
     "EnvelopeGateway",
     "Gateway",
@@ -52,11 +53,13 @@ __all__ = [
     "PartnerUnavailable",
     "RefundOutcome",
     "TransactionRequest",
+    "UnusableAnswer",
     "gateway_for",
 ]
 
 PARTNER_STATUSES = tuple(PartnerStatus)
 MAX_ID_LENGTH = 100
+UNUSABLE = "unusable answer"  # how the message log's verdict starts for an answer the merchant cannot use
 
 
 
@@ -93,6 +96,10 @@ class PartnerUnavailable(Exception):
         self.reason = reason
 
 
+class UnusableAnswer(PartnerUnavailable):
+    """The partner answered, but the merchant cannot use the answer (a field missing or of the wrong type)."""
+
+
 class PartnerRefused(PartnerUnavailable):
     """The partner answered, and said no (a non-zero code): trying again with the same request will not help."""
 
@@ -122,6 +129,7 @@ class PartnerTransaction:
     deeplink: str | None = None
     status: str | None = None
     amount: int | None = None
+    message_id: int | None = None  # the message-log row of the answer (to note a later verdict on it)
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,7 @@ class _Answer:
 
     status: int
     body: bytes
+    message_id: int | None = None
 
     def json(self) -> Any:
         try:
@@ -261,22 +270,32 @@ class HmacGateway:
             verdict = last_problem + (f"; retry {attempt + 1} of {retries}" if more else "")
             if answer is not None and not retryable:
                 verdict = f"answered code {result_code}" if result_code is not None else "answer without a code"
-            log_exchange(direction="outbound", method=method, url=url, kind=kind, partner_id=partner_id,
-                         partner_code=code, status_code=answer.status if answer else None, latency_ms=latency,
-                         request_headers=headers, request_body=raw, response_body=answer.body if answer else None,
-                         canonical=canonical, verdict=verdict, result_code=result_code, reference=reference)
+            message = log_exchange(
+                direction="outbound", method=method, url=url, kind=kind, partner_id=partner_id, partner_code=code,
+                status_code=answer.status if answer else None, latency_ms=latency, request_headers=headers,
+                request_body=raw, response_body=answer.body if answer else None, canonical=canonical,
+                verdict=verdict, result_code=result_code, reference=reference)
             db.session.commit()
             if not retryable and answer is not None:
+                answer.message_id = message.id
                 return answer
         raise PartnerUnavailable(f"{kind}: {last_problem} after {retries + 1} tries")
 
     @staticmethod
-    def _envelope(answer: _Answer, kind: str) -> tuple[int, dict]:
-        """(code, data) of a {"code", "message", "data"} answer; PartnerUnavailable when it is not one."""
+    def _unusable(answer: _Answer, kind: str, reason: str) -> UnusableAnswer:
+        """Note on the answer's message-log row why the merchant cannot use it; the error to raise (a failed
+        check: the order is left as it is)."""
+        amend_verdict(answer.message_id, f"{UNUSABLE} (HTTP {answer.status}): {reason}")
+        db.session.commit()
+        return UnusableAnswer(f"{kind}: {UNUSABLE}: {reason}")
+
+    @classmethod
+    def _envelope(cls, answer: _Answer, kind: str) -> tuple[int, dict]:
+        """(code, data) of a {"code", "message", "data"} answer; UnusableAnswer (reason logged) when it is not."""
+        problem = envelope_problem(answer)
+        if problem:
+            raise cls._unusable(answer, kind, problem)
         parsed = answer.json()
-        if not isinstance(parsed, dict) or isinstance(parsed.get("code"), bool) \
-                or not isinstance(parsed.get("code"), int):
-            raise PartnerUnavailable(f"{kind}: malformed answer (HTTP {answer.status})")
         data = parsed.get("data")
         return parsed["code"], data if isinstance(data, dict) else {}
 
@@ -300,15 +319,31 @@ class HmacGateway:
         code, data = self._envelope(answer, "create-transaction")
         if code != 0:
             raise PartnerRefused(code, f"create-transaction refused with code {code}")
-        transaction_id = data.get("transaction_id")
-        if not _is_id(transaction_id):
-            raise PartnerUnavailable("create-transaction: the answer has no usable transaction_id")
-        payment_url, deeplink = data.get("payment_url"), data.get("deeplink")
-        return PartnerTransaction(
-            transaction_id=transaction_id,
-            payment_url=payment_url if isinstance(payment_url, str) and payment_url else None,
-            deeplink=deeplink if isinstance(deeplink, str) and deeplink else None,
-        )
+        problem = id_problem(data, "transaction_id") or _optional_text_problem(data, ("payment_url", "deeplink"))
+        if problem:
+            raise self._unusable(answer, "create-transaction", problem)
+        payment_url, deeplink = data.get("payment_url") or None, data.get("deeplink") or None
+        if payment_url and not _usable_payment_url(self.partner, payment_url):
+            self._note(answer, f"answered code 0; payment_url {payment_url} is not on a registered host: "
+                               + self._fallback_words())
+            payment_url = None
+        elif payment_url is None and self.partner.handoff == "redirect":
+            self._note(answer, "answered code 0 without payment_url: " + self._fallback_words())
+        return PartnerTransaction(transaction_id=data["transaction_id"], payment_url=payment_url,
+                                  deeplink=deeplink, message_id=answer.message_id)
+
+    def _fallback_words(self) -> str:
+        return "registered payment_url used" if self._registered_payment_url() else \
+            "and no payment_url is registered: the payment cannot be opened"
+
+    @staticmethod
+    def _note(answer: _Answer, verdict: str) -> None:
+        amend_verdict(answer.message_id, verdict)
+        db.session.commit()
+
+    def _registered_payment_url(self) -> str | None:
+        url = self.partner.payment_url
+        return url if url and _usable_payment_url(self.partner, url) else None
 
     def query_transaction(self, reference: str) -> PartnerTransaction | None:
         """GET the partner's status of a payment; None for code 3 (the partner has no such payment)."""
@@ -321,11 +356,11 @@ class HmacGateway:
             return None
         if code != 0:
             raise PartnerRefused(code, f"query-transaction refused with code {code}")
-        status, amount, transaction_id = data.get("status"), data.get("amount"), data.get("transaction_id")
-        if status not in PARTNER_STATUSES or not _is_id(transaction_id) \
-                or isinstance(amount, bool) or not isinstance(amount, int):
-            raise PartnerUnavailable("query-transaction: the answer lacks transaction_id, status or amount")
-        return PartnerTransaction(transaction_id=transaction_id, status=status, amount=amount)
+        problem = query_answer_problem(data)
+        if problem:
+            raise self._unusable(answer, "query-transaction", problem)
+        return PartnerTransaction(transaction_id=data["transaction_id"], status=data["status"],
+                                  amount=data["amount"], message_id=answer.message_id)
 
     def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
                request_id: str) -> RefundOutcome:
@@ -338,14 +373,15 @@ class HmacGateway:
             if not self.partner.refund_url:
                 return RefundOutcome(RefundStatus.FAILED, None, problem.reason)
             return RefundOutcome("UNKNOWN", None, problem.reason)
+        problem = envelope_problem(answer)
+        if problem:  # the same request_id is sent again later: the refund is idempotent at the partner
+            return RefundOutcome("UNKNOWN", None, self._unusable(answer, "refund", problem).reason)
         parsed = answer.json()
-        code = parsed.get("code") if isinstance(parsed, dict) else None
-        message = str(parsed.get("message", ""))[:200] if isinstance(parsed, dict) else ""
+        code = parsed["code"]
+        message = str(parsed.get("message", ""))[:200]
         if answer.status == 200 and code == 0:
             return RefundOutcome(RefundStatus.SUCCESS, 0, message or "success")
-        if isinstance(code, int) and not isinstance(code, bool):
-            return RefundOutcome(RefundStatus.FAILED, code, message or f"refused with code {code}")
-        return RefundOutcome("UNKNOWN", None, f"malformed answer (HTTP {answer.status})")
+        return RefundOutcome(RefundStatus.FAILED, code, message or f"refused with code {code}")
 
     def build_handoff(self, request: TransactionRequest, transaction: PartnerTransaction | None) -> Handoff:
         """Redirect to payment_url, open the deep link, or call the bridge function — each checked first."""
@@ -367,8 +403,15 @@ class HmacGateway:
                 check_payment_url(partner, transaction.payment_url) else None
             return Handoff("deeplink", deeplink=link, url=url, **common)
         url = transaction.payment_url
-        if not url or not check_payment_url(partner, url) or urlsplit(url).scheme not in {"http", "https"}:
-            raise PartnerUnavailable("the partner's payment_url is missing or not on a registered host")
+        if url and not _usable_payment_url(partner, url):
+            url = None  # create_transaction noted it; older stored handoffs fall back the same way
+        if not url:
+            registered = self._registered_payment_url()
+            if registered is None:
+                raise PartnerUnavailable("the partner answered no payment_url and none is registered "
+                                         "(or the registered one is not on a registered host)")
+            url = _with_query(registered, {"transaction_id": transaction.transaction_id,
+                                           "reference_transaction_id": request.reference})
         return Handoff("redirect", url=url, **common)
 
 
@@ -420,6 +463,75 @@ GATEWAYS: dict[str, type[HmacGateway] | type[EnvelopeGateway]] = {
 def gateway_for(partner: Partner, budget: CallBudget | None = None) -> HmacGateway | EnvelopeGateway:
     """The adapter for a partner's integration profile (calls within `budget`, else the PARTNER_* one)."""
     return GATEWAYS[profile_of(partner).code](partner, budget=budget)
+
+
+def _usable_payment_url(partner: Partner, url: str) -> bool:
+    """An http(s) URL on one of the partner's registered payment hosts."""
+    return urlsplit(url).scheme in {"http", "https"} and check_payment_url(partner, url)
+
+
+def _with_query(url: str, values: dict[str, str]) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(values)
+
+
+def envelope_problem(answer: _Answer) -> str | None:
+    """Why an answer is not a `{"code": int, "message": str, "data": {...}?}` envelope, or None."""
+    parsed = answer.json()
+    if parsed is None:
+        return "the body is not JSON"
+    if not isinstance(parsed, dict):
+        return "the body is not a JSON object"
+    if "code" not in parsed:
+        return "`code` is missing"
+    if isinstance(parsed["code"], bool) or not isinstance(parsed["code"], int):
+        return f"`code` is not an integer (got {_type_name(parsed['code'])})"
+    return None
+
+
+def id_problem(data: dict, name: str) -> str | None:
+    """Why `data[name]` is not a usable id (a string of 1-100 characters without "|"), or None."""
+    value = data.get(name)
+    if value is None:
+        return f"`{name}` is missing"
+    if not isinstance(value, str):
+        return f"`{name}` is not a string (got {_type_name(value)})"
+    if not _is_id(value):
+        return f"`{name}` must be 1-{MAX_ID_LENGTH} characters without '|'"
+    return None
+
+
+def _optional_text_problem(data: dict, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            return f"`{name}` is not a string (got {_type_name(data[name])})"
+    return None
+
+
+def query_answer_problem(data: dict) -> str | None:
+    """Why a query answer's `data` cannot be used (transaction_id, status, amount), or None."""
+    problem = id_problem(data, "transaction_id")
+    if problem:
+        return problem
+    if "status" not in data:
+        return "`status` is missing"
+    if data["status"] not in PARTNER_STATUSES:
+        return f"`status` must be one of {', '.join(PARTNER_STATUSES)} (got {str(data['status'])[:20]!r})"
+    if "amount" not in data:
+        if "transaction_amount" in data:
+            return "`amount` is missing (the answer has `transaction_amount`; a query answer names it `amount`)"
+        return "`amount` is missing"
+    amount = data["amount"]
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return f"`amount` is not an integer (got {_type_name(amount)})"
+    return None
+
+
+def _type_name(value: object) -> str:
+    """JSON's name for a value's type."""
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)
 
 
 def _is_id(value: object) -> bool:

@@ -27,13 +27,16 @@ from webview.config import guard_switched_off
 from webview.db import begin_write_transaction, utcnow
 from webview.extensions import db
 from webview.jobs import enqueue
+from webview.messagelog.services import amend_verdict
 from webview.partners.models import Customer, Partner
 from webview.payments.gateway import (
+    UNUSABLE,
     CallBudget,
     Handoff,
     PartnerTransaction,
     PartnerUnavailable,
     TransactionRequest,
+    UnusableAnswer,
     gateway_for,
 )
 from webview.payments.models import CheckoutHandoff, PaymentCheck, PaymentEvent
@@ -47,6 +50,7 @@ T = TypeVar("T")
 ISSUE_JOB = "payments.issue"
 FIRST_CHECK_DELAY_S = 5
 STALE_ROW_TRIES = 3
+FAILED_CHECK = "failed check"  # PaymentCheck.last_result of an answer the merchant could not use
 
 
 class CheckoutError(Exception):
@@ -326,21 +330,29 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
         return db.session.get(Booking, booking_id)
     try:
         answer = gateway_for(partner, budget).query_transaction(reference)
+    except UnusableAnswer as problem:  # its reason is on the exchange's message-log row
+        _note_check(booking_id, f"{FAILED_CHECK}: {problem.reason}")
+        return db.session.get(Booking, booking_id)
     except PartnerUnavailable as problem:
-        _note_check(booking_id, f"unavailable: {problem.reason}"[:100])
+        _note_check(booking_id, f"unavailable: {problem.reason}")
         return db.session.get(Booking, booking_id)
     if answer is None or answer.status == PartnerStatus.PENDING:
         _note_check(booking_id, "not found" if answer is None else PartnerStatus.PENDING)
         return db.session.get(Booking, booking_id)
     outcome = apply_payment_status(partner, reference=reference, status=answer.status, amount=answer.amount,
                                    transaction_id=answer.transaction_id, source="query")
-    _note_check(booking_id, f"{answer.status}: code {outcome.code}")
+    if outcome.code == 5:  # an amount that is not the booking's: not applied, the order stays pending
+        reason = f"amount {answer.amount} differs from the booking's {outcome.booking.amount}: not applied"
+        amend_verdict(answer.message_id, f"{UNUSABLE}: {reason}; the order stays pending")
+        _note_check(booking_id, f"{FAILED_CHECK}: {reason}")
+    else:
+        _note_check(booking_id, f"{answer.status}: code {outcome.code}")
     return db.session.get(Booking, booking_id)
 
 
 def _note_check(booking_id: int, result: str) -> None:
     db.session.execute(update(PaymentCheck).where(PaymentCheck.booking_id == booking_id)
-                       .values(last_result=result).execution_options(synchronize_session=False))
+                       .values(last_result=result[:100]).execution_options(synchronize_session=False))
     db.session.commit()
 
 
