@@ -89,7 +89,10 @@ class PartnerUnavailable(Exception):
     """The partner could not be asked (timeout, connection error, 5xx) or answered something unusable.
 
     The checkout screen shows its retry screen for this (and for PartnerRefused): the booking stays held.
+    `partner_answered` says whether the partner did answer (the screen then does not say it is not answering).
     """
+
+    partner_answered = False
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -99,9 +102,13 @@ class PartnerUnavailable(Exception):
 class UnusableAnswer(PartnerUnavailable):
     """The partner answered, but the merchant cannot use the answer (a field missing or of the wrong type)."""
 
+    partner_answered = True
+
 
 class PartnerRefused(PartnerUnavailable):
     """The partner answered, and said no (a non-zero code): trying again with the same request will not help."""
+
+    partner_answered = True
 
     def __init__(self, code: int | None, reason: str) -> None:
         super().__init__(reason)
@@ -408,8 +415,8 @@ class HmacGateway:
         if not url:
             registered = self._registered_payment_url()
             if registered is None:
-                raise PartnerUnavailable("the partner answered no payment_url and none is registered "
-                                         "(or the registered one is not on a registered host)")
+                raise UnusableAnswer("the partner answered no usable payment_url and none is registered "
+                                     "(or the registered one is not on a registered host)")
             url = _with_query(registered, {"transaction_id": transaction.transaction_id,
                                            "reference_transaction_id": request.reference})
         return Handoff("redirect", url=url, **common)

@@ -190,7 +190,8 @@ def handoff(reference: str):
         return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=reference), 303)
     except PartnerUnavailable as problem:
         log.warning("checkout %s: partner unavailable: %s", reference, problem.reason)
-        return render_template("payments/retry.html", booking=db.session.get(Booking, booking.id)), 503
+        return render_template("payments/retry.html", booking=db.session.get(Booking, booking.id),
+                               partner_answered=problem.partner_answered), 503
     session[CHECKOUT_KEY] = reference
     if request.method == "POST":
         return redirect(url_for("payments.handoff", reference=reference), 303)
