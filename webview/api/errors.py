@@ -41,15 +41,22 @@ class ApiError(Exception):
     """An hmac-profile refusal: answered as {"code", "message", "data"?} with the code's HTTP status."""
 
     def __init__(self, code: int, message: str | None = None, *, fields: list[str] | None = None,
-                 http_status: int | None = None, data: dict | None = None) -> None:
+                 errors: list[dict[str, str]] | None = None, http_status: int | None = None,
+                 data: dict | None = None) -> None:
+        """`fields` lists the offending fields (`data.fields`); `errors` gives each one's reason
+        (`data.errors: [{"field", "reason"}]`), by default the message for every field."""
         default_message, default_status = CODES[code]
         super().__init__(message or default_message)
         self.code = code
         self.message = message or default_message
         self.http_status = http_status or default_status
         self.data = dict(data or {})
+        if errors is not None and fields is None:
+            fields = list(dict.fromkeys(error["field"] for error in errors))
         if fields is not None:
             self.data["fields"] = fields
+            self.data["errors"] = errors if errors is not None else \
+                [{"field": name, "reason": self.message} for name in fields]
 
 
 def api_response(code: int = 0, data: dict[str, Any] | None = None, message: str | None = None,

@@ -55,6 +55,9 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+CODE_1_ANSWER = "code 1: invalid request; data.fields lists the offending fields, data.errors the reason for each"
+
+
 def build_document(base_url: str) -> dict[str, Any]:
     """Assemble the document; every request schema here is the one the endpoint validates with."""
     code_table = "; ".join(f"{code} {message} (HTTP {status})" for code, (message, status) in CODES.items())
@@ -62,7 +65,14 @@ def build_document(base_url: str) -> dict[str, Any]:
     error = _envelope_answer(None)
     error["properties"]["data"] = {
         "type": "object",
-        "properties": {"fields": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "fields": {"type": "array", "items": {"type": "string"},
+                       "description": "code 1: the offending fields (dotted names, e.g. `theme.text_color`)."},
+            "errors": {"type": "array", "description": "code 1: one entry per field in `fields`, with the reason "
+                       "(added in 1.1; the value sent is never echoed).",
+                       "items": {"type": "object", "required": ["field", "reason"],
+                                 "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}},
+        },
     }
     document = {
         "openapi": "3.1.0",
@@ -85,7 +95,7 @@ def build_document(base_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json(_envelope_answer("WebviewUrlData"), "code 0 with the launch URLs"),
-                        "400": _json(error, "code 1: invalid request; data.fields lists the offending fields"),
+                        "400": _json(error, CODE_1_ANSWER),
                         "401": _json(error, "code 7: authentication failed"),
                         "413": _json(error, "code 1: body too large"),
                         "415": _json(error, "code 1: not application/json"),
@@ -174,7 +184,7 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                     "200": _json(_envelope_answer("IpnData"),
                                  "code 0 applied, repeated or PENDING; 3 unknown order; 4 another partner's; "
                                  "5 amount differs; 6 cannot be honoured (the partner must refund)"),
-                    "400": _json(error, "code 1: invalid request; data.fields lists the offending fields"),
+                    "400": _json(error, CODE_1_ANSWER),
                     "401": _json(error, "code 7: authentication failed"),
                     "429": _json(error, "code 8: rate limited"),
                 },
@@ -575,13 +585,19 @@ SECURITY_DESCRIPTIONS = {
 }
 
 ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
-    "400": {"invalid": {"code": 1, "message": "invalid request", "data": {"fields": ["identify_phone", "email"]}}},
+    "400": {"invalid": {"code": 1, "message": "invalid request", "data": {
+        "fields": ["identify_phone", "email"],
+        "errors": [{"field": "identify_phone",
+                    "reason": "String should match pattern '^\\+?[0-9][0-9 .-]{6,18}[0-9]$'"},
+                   {"field": "email", "reason": "value is not a valid email address: An email address must have an "
+                                               "@-sign."}]}}},
     "401": {"bad signature": {"code": 7, "message": "invalid signature"},
             "stale": {"code": 7, "message": "timestamp outside the allowed window"},
             "replay": {"code": 7, "message": "request already received (replay)"}},
     "404": {"no such endpoint": {"code": 1, "message": "no such endpoint"}},
     "413": {"too large": {"code": 1, "message": "request body too large"}},
-    "415": {"not json": {"code": 1, "message": "send the body as application/json", "data": {"fields": ["body"]}}},
+    "415": {"not json": {"code": 1, "message": "send the body as application/json", "data": {
+        "fields": ["body"], "errors": [{"field": "body", "reason": "send the body as application/json"}]}}},
     "429": {"rate limited": {"code": 8, "message": "rate limited"}},
 }
 
@@ -601,7 +617,10 @@ OPERATION_EXAMPLES: dict[str, dict[str, Any]] = {  # operationId -> {"request": 
                 "cannot be honoured": {"code": 6, "message": "transaction cancelled or closed",
                                        "data": {"transaction_id": "MW-20261122-000123"}}},
         "400": {"invalid": {"code": 1, "message": "invalid request",
-                            "data": {"fields": ["transaction_amount", "transaction_id", "status"]}}},
+                            "data": {"fields": ["transaction_amount", "status"],
+                                     "errors": [{"field": "transaction_amount", "reason": "Field required"},
+                                                {"field": "status",
+                                                 "reason": "Input should be 'PENDING', 'SUCCESS' or 'FAILURE'"}]}}},
     },
     "getTransaction": {
         "200": {"paid": {"code": 0, "message": "success", "data": {
@@ -610,13 +629,16 @@ OPERATION_EXAMPLES: dict[str, dict[str, Any]] = {  # operationId -> {"request": 
             "issue_status": "SUCCESS", "refunded_amount": 29500}},
             "unknown": {"code": 3, "message": "transaction not found"}},
         "400": {"missing": {"code": 1, "message": "reference_transaction_id is required (1 to 40 characters)",
-                            "data": {"fields": ["reference_transaction_id"]}}},
+                            "data": {"fields": ["reference_transaction_id"], "errors": [
+                                {"field": "reference_transaction_id",
+                                 "reason": "reference_transaction_id is required (1 to 40 characters)"}]}}},
     },
     "partnerLogin": {"request": "login_request", "200": "login_response"},
     "partnerCommit": {"request": "commit_request", "200": "commit_response"},
     "partnerQueryTrans": {"request": "query_request", "200": "query_response"},
     "getReconciliationFile": {
-        "400": {"bad date": {"code": 1, "message": "date must be YYYYMMDD", "data": {"fields": ["date"]}}},
+        "400": {"bad date": {"code": 1, "message": "date must be YYYYMMDD", "data": {
+            "fields": ["date"], "errors": [{"field": "date", "reason": "date must be YYYYMMDD"}]}}},
         "404": {"not closed": {"code": 3, "message": "day 20261122 is not closed yet"}},
     },
     "bookingDetail": {

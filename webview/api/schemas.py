@@ -65,12 +65,22 @@ class EnvelopeResponse(Schema):
 
 def field_names(error: ValidationError) -> list[str]:
     """The dotted names of the fields a validation error is about."""
-    names = []
-    for item in error.errors():
+    return [item["field"] for item in field_errors(error)]
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """One {"field", "reason"} per field a validation error is about (`data.errors` of a code 1 answer).
+
+    The reason is the validator's message ("Field required", "Input should be a valid string", "value is not a
+    valid email address: …"), never the value that was sent.
+    """
+    reasons: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False, include_input=False):
         name = ".".join(str(part) for part in item["loc"]) or "body"
-        if name not in names:
-            names.append(name)
-    return names
+        message = str(item.get("msg") or "invalid value")[:200]
+        if message not in reasons.setdefault(name, []):
+            reasons[name].append(message)
+    return [{"field": name, "reason": "; ".join(messages)} for name, messages in reasons.items()]
 
 
 def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
@@ -84,7 +94,7 @@ def parse_json_body(raw: bytes, schema: type[Schema]) -> Schema:
     try:
         return schema.model_validate(data)
     except ValidationError as error:
-        raise ApiError(1, "invalid request", fields=field_names(error)) from error
+        raise ApiError(1, "invalid request", errors=field_errors(error)) from error
 
 
 REFERENCE_PATTERN = REFERENCE_INPUT_PATTERN  # the name the OpenAPI document uses
