@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message is one line for the operator."""
@@ -347,7 +349,26 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     for key, value in overrides.items():  # anything not read above passes through unchanged
         if key not in config and key != "INSTANCE_PATH":
             config[key] = value
+    make_sqlite_file_private(database_url, instance_path)
     return config
+
+
+def make_sqlite_file_private(database_url: str, instance_path: Path) -> None:
+    """Create a SQLite database file owner-only (0600) before SQLite creates it under the umask (0644), and
+    tighten the one under instance/ if it exists (README: instance/ files are 0600). SQLite gives its journal and
+    WAL files the database file's mode. In-memory and URI databases are left alone."""
+    if not database_url.startswith("sqlite"):
+        return
+    name = make_url(database_url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists():
+        if path.parent.is_dir():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+    elif path.resolve().parent == instance_path.resolve() and path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 def guard_switched_off(flag: str) -> bool:
