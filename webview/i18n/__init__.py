@@ -1,7 +1,7 @@
 """Languages: Vietnamese first, English second; VND and Asia/Ho_Chi_Minh formatting."""
 
 from flask import Flask
-from flask_babel import refresh
+from flask_babel import get_locale, refresh
 
 from webview.i18n.formatting import (
     format_duration,
@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
         duration=format_duration,
         phone=format_vn_phone,
     )
-    app.jinja_env.globals["current_locale"] = lambda: str(select_locale())
+    # <html lang> is the very choice gettext and the date/duration filters use (Flask-Babel's, cached per request),
+    # so a page's words, its formatting and its declared language never differ.
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or select_locale())
     # Flask-Babel caches the locale on g, and g outlives a request when the caller pushed an app
     # context first (tests, CLI); every request chooses afresh.
     app.before_request(refresh)

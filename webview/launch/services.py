@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from webview.db import utcnow
 from webview.extensions import db
+from webview.i18n.locale import normalise_locale
 from webview.launch.models import LaunchSession, LaunchToken
 from webview.partners.models import Customer, Partner
 from webview.partners.services import partner_suspended
@@ -29,7 +30,7 @@ class LaunchRequest:
     email: str | None = None
     product: str = DEFAULT_PRODUCT.code
     layout: str = "dual"
-    locale: str = "vi"
+    locale: str | None = None  # None or "": no choice, each request follows the device (Accept-Language)
     theme: dict[str, Any] | None = None
 
 
@@ -48,6 +49,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def chosen_locale(launch: LaunchRequest) -> str:
+    """The language the launch names ("vi", "en"), or "" when it names none: then the screens' words and their
+    dates, times and durations all follow the request's Accept-Language (webview.i18n.select_locale)."""
+    return normalise_locale(launch.locale) or ""
+
+
 def upsert_customer(partner: Partner, launch: LaunchRequest) -> Customer:
     """Create the partner's user on first launch, refresh their details on later ones."""
     customer = db.session.scalar(
@@ -62,7 +69,8 @@ def upsert_customer(partner: Partner, launch: LaunchRequest) -> Customer:
         customer.fullname = launch.identify_fullname
     if launch.email:
         customer.email = launch.email
-    customer.locale = launch.locale
+    if chosen_locale(launch):
+        customer.locale = chosen_locale(launch)
     db.session.flush()
     return customer
 
@@ -79,7 +87,7 @@ def issue_launch_token(partner: Partner, launch: LaunchRequest, ttl_seconds: int
         customer_id=customer.id,
         product=launch.product,
         layout=launch.layout,
-        locale=launch.locale,
+        locale=chosen_locale(launch),
         theme_override=launch.theme or {},
         expires_at=expires_at,
     )
