@@ -20,7 +20,8 @@ from webview.partners.models import Partner
 GREEN_THEME = {
     "bg_color": "#fbfdf8", "text_color": "#15291b", "hint_color": "#4a5d4f", "link_color": "#0b6e2e",
     "button_color": "#0b6e2e", "button_text_color": "#ffffff", "secondary_bg_color": "#e8f3ea",
-    "header_bg_color": "#0b6e2e", "accent_text_color": "#0b6e2e", "destructive_text_color": "#a4161a",
+    "header_bg_color": "#0b6e2e", "header_text_color": "#ffffff", "accent_text_color": "#0b6e2e",
+    "destructive_text_color": "#a4161a",
     "success_color": "#1b7f3a", "warning_color": "#8a5a00", "radius": 20,
 }
 THEMES = {"default": {}, "green": GREEN_THEME}
