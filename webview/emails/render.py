@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 import css_inline
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 
 from webview.emails.summary import EMAIL_KINDS, EmailError, OrderSummary
 from webview.i18n import LOCALES, format_local_datetime
+from webview.partners.services import support_contact
 from webview.products import get_product
 from webview.themes import FONT_STACKS, contrast_ratio, resolve_theme
 
@@ -75,12 +75,6 @@ def _absolute(url: str | None) -> str | None:
     return None
 
 
-def support_address() -> str:
-    """Where customers write for help: SUPPORT_EMAIL, else the MAIL_FROM address."""
-    configured = current_app.config.get("SUPPORT_EMAIL")
-    return configured or parseaddr(current_app.config["MAIL_FROM"])[1] or "support@webview.local"
-
-
 def render_email(kind: str, *, locale: str, partner: Partner, order: OrderSummary) -> RenderedEmail:
     """Render `kind` for `order` in `locale` with `partner`'s theme and logo; customer data is escaped."""
     if kind not in EMAIL_KINDS:
@@ -89,6 +83,7 @@ def render_email(kind: str, *, locale: str, partner: Partner, order: OrderSummar
         raise EmailError(f"locale must be one of {', '.join(LOCALES)}")
     order.validate()
     theme = resolve_theme(partner.theme or {}, None)
+    support = support_contact(partner)  # the partner's customer support, else the merchant's
     context = {
         "kind": kind,
         "locale": locale,
@@ -100,7 +95,8 @@ def render_email(kind: str, *, locale: str, partner: Partner, order: OrderSummar
         "font_stack": FONT_STACKS.get(partner.font_stack or "system", FONT_STACKS["system"]),
         "logo_url": _absolute(partner.logo_url),
         "link": order.link,
-        "support_email": support_address(),
+        "support": support,
+        "support_email": support.email,
     }
     with force_locale(locale):
         subject = subject_line(kind, order)

@@ -24,6 +24,7 @@ from webview.partners.services import (
     find_partner,
     rotate_secret,
     set_public_key,
+    set_support_contact,
     suspend_partner,
 )
 from webview.profiles import profile_label
@@ -33,7 +34,8 @@ MAX_FILE_BYTES = 256 * 1024
 # Option name -> PartnerSpec field; the --from file uses the same names with "_" for "-".
 TEXT_FIELDS = (
     "code", "name", "address", "website", "environment", "profile", "suite", "handoff", "admin_name",
-    "admin_email", "admin_phone", "create_transaction_url", "query_transaction_url", "refund_url", "payment_url",
+    "admin_email", "admin_phone", "support_email", "support_phone", "support_hours",
+    "create_transaction_url", "query_transaction_url", "refund_url", "payment_url",
     "deeplink_template", "bridge_function", "logo_url", "font_stack",
 )
 FILE_FIELDS = ("public_key", "theme")  # a path (relative to the --from file) or, in a file, inline content
@@ -191,6 +193,9 @@ def _print_credentials(partner: Partner, issued) -> None:
 @click.option("--admin-name", help="Administrator's name.")
 @click.option("--admin-email", help="Administrator's email.")
 @click.option("--admin-phone", help="Administrator's phone.")
+@click.option("--support-email", help="Customer support email shown in emails and on order screens.")
+@click.option("--support-phone", help="Customer support phone (optional).")
+@click.option("--support-hours", help="Customer support hours, one line, e.g. '8:00-22:00 every day' (optional).")
 @click.option("--create-transaction-url", help="Partner create-transaction API (hmac).")
 @click.option("--query-transaction-url", help="Partner query-transaction API (hmac).")
 @click.option("--refund-url", help="Partner refund API (hmac).")
@@ -260,6 +265,9 @@ def show_command(code: str) -> None:
     rows: list[tuple[str, Any]] = [
         ("code", partner.code), ("name", partner.name), ("address", partner.address), ("website", partner.website),
         ("admin", f"{partner.admin_name} <{partner.admin_email}> {partner.admin_phone}".strip()),
+        ("support", " · ".join(value for value in (partner.support_email, partner.support_phone,
+                                                    partner.support_hours) if value)
+         or "none (customers see SUPPORT_EMAIL)"),
         ("environment", partner.environment), ("profile", partner.profile), ("suite", partner.suite),
         ("allow legacy in production", partner.allow_legacy_in_production), ("status", partner.status),
         ("handoff", partner.handoff), ("payment url", partner.payment_url),
@@ -320,6 +328,25 @@ def set_key_command(code: str, file: str) -> None:
         raise CommandError(f"key file {file}: {error}") from error
     _warn(warnings)
     click.echo(f"Public key of {partner.code} set (RSA {partner.public_key_bits} bits).")
+
+
+@partners_cli.command("set-support", cls=OneLineCommand)
+@click.argument("code")
+@click.option("--email", help="Customer support email ('' clears it: customers then see SUPPORT_EMAIL).")
+@click.option("--phone", help="Customer support phone ('' clears it).")
+@click.option("--hours", help="Customer support hours, one line ('' clears it).")
+def set_support_command(code: str, email: str | None, phone: str | None, hours: str | None) -> None:
+    """Change the customer-support contact a partner registered at onboarding (options not given stay)."""
+    partner = _partner_or_fail(code)
+    try:
+        set_support_contact(partner, email=email, phone=phone, hours=hours)
+        db.session.commit()
+    except PartnerError as error:
+        db.session.rollback()
+        raise CommandError(str(error)) from error
+    shown = " · ".join(value for value in (partner.support_email, partner.support_phone, partner.support_hours)
+                       if value)
+    click.echo(f"Support contact of {partner.code}: {shown or 'none (customers see SUPPORT_EMAIL)'}.")
 
 
 @partners_cli.command("suspend", cls=OneLineCommand)

@@ -36,6 +36,10 @@ class Partner(Base):
     admin_name: Mapped[str] = mapped_column(String(200), default="")
     admin_email: Mapped[str] = mapped_column(String(254), default="")
     admin_phone: Mapped[str] = mapped_column(String(20), default="")
+    # Where the partner's customers get help (emails and order screens); empty: the merchant's SUPPORT_EMAIL.
+    support_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    support_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    support_hours: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     environment: Mapped[str] = mapped_column(String(20), default="sandbox")
     profile: Mapped[str] = mapped_column(String(20), default=HMAC.code)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -62,6 +63,9 @@ class PartnerSpec:
     admin_name: str = ""
     admin_email: str = ""
     admin_phone: str = ""
+    support_email: str = ""
+    support_phone: str = ""
+    support_hours: str = ""
     create_transaction_url: str | None = None
     query_transaction_url: str | None = None
     refund_url: str | None = None
@@ -350,6 +354,8 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
     if admin_phone and not PHONE_PATTERN.fullmatch(admin_phone):
         raise PartnerError(f"--admin-phone must be a phone number (got {spec.admin_phone!r})")
 
+    support = check_support_contact(spec.support_email, spec.support_phone, spec.support_hours)
+
     urls: dict[str, str | None] = {}
     for attr in ("create_transaction_url", "query_transaction_url", "refund_url", "payment_url"):
         value = _clean(getattr(spec, attr)) or None
@@ -414,6 +420,7 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
         "admin_name": admin_name,
         "admin_email": admin_email,
         "admin_phone": admin_phone,
+        **support,
         "environment": environment,
         "profile": profile,
         "suite": suite,
@@ -431,6 +438,67 @@ def validate_spec(spec: PartnerSpec, existing: Partner | None = None) -> _Checke
         **urls,
     }
     return _Checked(values, key_pem, key_bits, warnings)
+
+
+# ---------------------------------------------------------------- customer support
+
+
+MAX_SUPPORT_HOURS = 100
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    """Where a partner's customers get help; `from_partner` is False when it is the merchant's fallback."""
+
+    email: str
+    phone: str = ""
+    hours: str = ""
+    from_partner: bool = False
+
+    @property
+    def tel(self) -> str:
+        """The phone for a tel: link (digits and a leading +)."""
+        return re.sub(r"[^0-9+]", "", self.phone)
+
+
+def check_support_contact(email: str | None, phone: str | None, hours: str | None) -> dict[str, str]:
+    """The cleaned support_email/phone/hours columns; PartnerError names a bad one. All optional."""
+    email, phone, hours = _clean(email), _clean(phone), _clean(hours)
+    if email and (len(email) > 254 or not EMAIL_PATTERN.fullmatch(email)):
+        raise PartnerError(f"--support-email must be an email address (got {email!r})")
+    if phone and not PHONE_PATTERN.fullmatch(phone):
+        raise PartnerError(f"--support-phone must be a phone number (got {phone!r})")
+    if len(hours) > MAX_SUPPORT_HOURS or any(not char.isprintable() for char in hours):
+        raise PartnerError(f"--support-hours is one line of at most {MAX_SUPPORT_HOURS} characters, "
+                           "e.g. '8:00-22:00 every day'")
+    return {"support_email": email, "support_phone": phone, "support_hours": hours}
+
+
+def set_support_contact(partner: Partner, *, email: str | None = None, phone: str | None = None,
+                        hours: str | None = None) -> None:
+    """Change a partner's support contact (None keeps a value, "" clears it); the caller commits."""
+    current = {"support_email": partner.support_email, "support_phone": partner.support_phone,
+               "support_hours": partner.support_hours}
+    given = {"support_email": email, "support_phone": phone, "support_hours": hours}
+    merged = {name: current[name] if value is None else value for name, value in given.items()}
+    for name, value in check_support_contact(*merged.values()).items():
+        setattr(partner, name, value)
+
+
+def merchant_support_email() -> str:
+    """The merchant's own support address: SUPPORT_EMAIL, else the MAIL_FROM address."""
+    configured = current_app.config["SUPPORT_EMAIL"]
+    return configured or parseaddr(current_app.config["MAIL_FROM"])[1] or "support@webview.local"
+
+
+def support_contact(partner: Partner | int | None) -> SupportContact:
+    """The partner's customer-support contact (by row or id), else the merchant's support email."""
+    if isinstance(partner, int):
+        partner = db.session.get(Partner, partner)
+    if partner is not None and partner.support_email:
+        return SupportContact(partner.support_email, partner.support_phone or "", partner.support_hours or "",
+                              from_partner=True)
+    return SupportContact(merchant_support_email())
 
 
 # ---------------------------------------------------------------- onboarding and changes
