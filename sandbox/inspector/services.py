@@ -3,6 +3,9 @@ partner's, with what was signed, the verdict and the latency. webview.messagelog
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -67,6 +70,30 @@ def exchange_view(message: PartnerMessage) -> dict[str, Any]:
         "request_body": message.request_body,
         "response_body": message.response_body,
     }
+
+
+@dataclass(frozen=True)
+class SignedString:
+    """The signed input as the inspector shows it next to its decoded form."""
+
+    base64url: str | None  # base64url_nopad(P), exactly what the hmac signature covers; None when not rebuildable
+    note: str  # why there is no base64url form (masked, or not an hmac input), else ""
+
+
+def signed_string(message: PartnerMessage) -> SignedString:
+    """The log keeps P decoded and masked plus sha256(P). When the decoded text still hashes to the logged digest
+    nothing was masked, so base64url_nopad(P) is exactly the string that was signed and can be shown."""
+    decoded = message.canonical or ""
+    if not decoded or not message.canonical_sha256:
+        return SignedString(None, "")
+    raw = decoded.encode("utf-8")
+    if hashlib.sha256(raw).hexdigest() != message.canonical_sha256:
+        return SignedString(None, "The signed input was masked (personal data, secrets) or its JSON re-spaced when "
+                                  "it was logged, so its base64url form cannot be rebuilt here: compare the SHA-256 "
+                                  "below with sha256 of the string you signed (before base64url).")
+    if message.partner_code and "." in decoded and decoded.split(".", 1)[0].isdigit():
+        return SignedString(base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"), "")
+    return SignedString(None, "This input is signed as it is (no base64url step).")
 
 
 def partner_codes() -> list[str]:

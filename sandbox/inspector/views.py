@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from sandbox.inspector.services import exchange_view, get_exchange, list_exchanges, partner_codes
+from sandbox.inspector.services import exchange_view, get_exchange, list_exchanges, partner_codes, signed_string
 from sandbox.models import SandboxTransaction
 from sandbox.partner.notify import resend
 from sandbox.partner.services import find_transaction
@@ -50,7 +50,7 @@ def message_detail(message_id: int) -> str:
         abort(404)
     transaction = _resendable_transaction(message)
     return render_template("sandbox/message.html", message=message, view=exchange_view(message),
-                           transaction=transaction, form=FlaskForm())
+                           signed=signed_string(message), transaction=transaction, form=FlaskForm())
 
 
 def _resendable_transaction(message: PartnerMessage) -> SandboxTransaction | None:

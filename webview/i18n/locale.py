@@ -15,10 +15,16 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 _chosen_locale_sources: list[Callable[[], str | None]] = []
 
 
-def add_locale_source(source: Callable[[], str | None]) -> Callable[[], str | None]:
-    """Register a function giving the request's chosen language (or None); the first answer wins."""
+def add_locale_source(source: Callable[[], str | None], *, first: bool = False) -> Callable[[], str | None]:
+    """Register a function giving the request's chosen language (or None); the first answer wins.
+
+    `first=True` puts it before the sources already registered (the sandbox's developer pages, which are English
+    whatever the launch session says)."""
     if source not in _chosen_locale_sources:
-        _chosen_locale_sources.append(source)
+        if first:
+            _chosen_locale_sources.insert(0, source)
+        else:
+            _chosen_locale_sources.append(source)
     return source
 
 
