@@ -174,7 +174,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_URL", str, None, "`smtp://user:pass@host:587?starttls=1` or `smtps://…`.", secret=True,
             shown="unset (mail goes to the sandbox catcher)", sample="smtp://mail.example:25"),
     Setting("MAIL_FROM", str, "webview <no-reply@webview.local>", "sender of customer emails."),
-    Setting("SUPPORT_EMAIL", str, None, "the support address shown in customer emails.",
+    Setting("SUPPORT_EMAIL", str, None, "the merchant's support address, shown in customer emails and on the "
+            "order screens of a partner that registered no support contact (`partners create --support-email`).",
             shown="the address of `MAIL_FROM`", sample="help@shop.example"),
     Setting("RATELIMIT_STORAGE_URI", str, "memory://", "`redis://127.0.0.1:6379/0` when several nodes serve.",
             secret=True, sample="redis://127.0.0.1:6379/0"),

@@ -55,6 +55,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+UNUSABLE_WORDS = ("An answer we cannot use is logged with its reason as the exchange's verdict in our message log "
+                  "(shown by the sandbox inspector), e.g. 'unusable answer (HTTP 200): `amount` is missing'.")
 CODE_1_ANSWER = "code 1: invalid request; data.fields lists the offending fields, data.errors the reason for each"
 
 
@@ -78,7 +80,7 @@ def build_document(base_url: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "webview partner API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Signed server-to-server API for partner super apps. hmac answer codes: "
             + code_table + ". envelope error codes: " + envelope_codes + ".",
         },
@@ -456,8 +458,9 @@ class CreateTransactionData(_Open):
 
     transaction_id: str = Field(min_length=1, max_length=100, pattern=r"^[^|]+$",
                                 description="Your transaction id (the IPN's and result link's transaction_id).")
-    payment_url: str | None = Field(default=None, description="Required for the redirect handoff: an http(s) URL on "
-                                    "a registered host. Without it the checkout shows the retry screen.")
+    payment_url: str | None = Field(default=None, description="Redirect handoff: an http(s) URL on a registered "
+                                    "host. Without one (or on another host) the checkout opens your registered "
+                                    "payment URL with ?transaction_id=…&reference_transaction_id=… appended.")
     deeplink: str | None = Field(default=None, description="Deep link with a registered scheme (deeplink handoff).")
 
 
@@ -511,7 +514,7 @@ def webhooks() -> dict[str, Any]:
             "description": SIGNED_BY_MERCHANT + " Be idempotent on reference_transaction_id: a repeat returns the "
             "same transaction. " + RETRIED + " Any other answer is final for this try: code 0 with a usable "
             "transaction_id opens your payment screen; anything else shows the user the retry screen (the booking "
-            "stays held; Try again calls you again with the same reference_transaction_id).",
+            "stays held; Try again calls you again with the same reference_transaction_id). " + UNUSABLE_WORDS,
             "security": HMAC_SECURITY,
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": REF.format(model="CreateTransactionRequest")},
@@ -534,7 +537,8 @@ def webhooks() -> dict[str, Any]:
             "poller (5 s after create, then 10, 20, 40, 80 s later, then every 100 s, then every 5 minutes until 5 "
             "minutes after the hold expires). " + RETRIED + " Code 0 with transaction_id, status and an integer "
             "amount equal to the order's is applied like an IPN; code 3 means you have no such payment; any other "
-            "answer changes nothing and we ask again later.",
+            "answer (e.g. transaction_amount instead of amount, or an amount that differs) changes nothing, counts "
+            "as a failed check and we ask again later. " + UNUSABLE_WORDS,
             "security": HMAC_SECURITY,
             "parameters": [{"name": "reference_transaction_id", "in": "query", "required": True,
                             "schema": {"type": "string", "maxLength": 40}, "example": "261122-7QK4M2XD"}],
