@@ -136,7 +136,7 @@ def test_no_usable_payment_url_says_why_in_the_log(app, wallet, stub):
     db.session.commit()
     with pytest.raises(PartnerUnavailable) as raised:
         HmacGateway(partner).build_handoff(request_for(), PartnerTransaction("SBX0001"))
-    assert "no payment_url" in raised.value.reason and "none is registered" in raised.value.reason
+    assert "no usable payment_url" in raised.value.reason and "none is registered" in raised.value.reason
 
 
 def test_an_unregistered_payment_url_is_named_in_the_log(app, wallet, stub):
