@@ -37,7 +37,7 @@ from webview.partners.services import PartnerError, build_deeplink, check_paymen
 from webview.payments.models import RefundStatus
 from webview.products import get_product
 from webview.profiles import ENVELOPE, HMAC, profile_of
-from webview.profiles.handoffs import is_bridge_function
+from webview.profiles.handoffs import REDIRECT, is_bridge_function
 from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
 
@@ -331,10 +331,11 @@ class HmacGateway:
             raise self._unusable(answer, "create-transaction", problem)
         payment_url, deeplink = data.get("payment_url") or None, data.get("deeplink") or None
         if payment_url and not _usable_payment_url(self.partner, payment_url):
-            self._note(answer, f"answered code 0; payment_url {payment_url} is not on a registered host: "
+            host = urlsplit(payment_url).hostname or "?"  # never the whole URL: it may carry a token
+            self._note(answer, f"answered code 0; payment_url on {host[:60]} is not on a registered host: "
                                + self._fallback_words())
             payment_url = None
-        elif payment_url is None and self.partner.handoff == "redirect":
+        elif payment_url is None and self.partner.handoff == REDIRECT.code:
             self._note(answer, "answered code 0 without payment_url: " + self._fallback_words())
         return PartnerTransaction(transaction_id=data["transaction_id"], payment_url=payment_url,
                                   deeplink=deeplink, message_id=answer.message_id)
