@@ -27,6 +27,7 @@ from webview.launch.services import LaunchRequest, issue_launch_token
 from webview.messagelog.models import PartnerMessage
 from webview.partners.models import Partner
 from webview.payments.gateway import PartnerUnavailable, gateway_for
+from webview.payments.models import UsedResultLink
 from webview.payments.refunds import RefundError, create_refund
 from webview.payments.services import transaction_request
 from webview.profiles import profile_of
@@ -177,25 +178,60 @@ def case_query(run: OwnRun) -> None:
     run.expect(answer.amount == run.amount, f"the query answered amount {answer.amount} for {run.amount} VND")
 
 
+def wait_until(run: OwnRun, found: Callable[[], object], waiting_for: str) -> object:
+    """Poll `found()` until it is truthy, or NotRun("waiting for … timed out after N s")."""
+    deadline = time.monotonic() + run.wait_s
+    while True:
+        value = found()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise NotRun(f"waiting for {waiting_for} timed out after {run.wait_s:g} s")
+        time.sleep(0.5)
+
+
 def case_ipn(run: OwnRun) -> None:
     """The partner's user pays: the partner sends a signed IPN that the merchant accepts (code 0) and the order
     is paid. The run waits for it."""
     run.needs_order()
-    deadline = time.monotonic() + run.wait_s
-    rows: list[PartnerMessage] = []
-    while not rows:
-        rows = run.exchanges("payment-ipn", "inbound")
-        if rows:
-            break
-        if time.monotonic() > deadline:
-            raise NotRun(f"waiting for the partner's IPN for order {run.reference} (transaction "
-                         f"{run.transaction_id}) timed out after {run.wait_s:g} s: pay it on your payment page")
-        time.sleep(0.5)
+    rows = wait_until(run, lambda: run.exchanges("payment-ipn", "inbound"),
+                      f"the partner's IPN for order {run.reference} (transaction {run.transaction_id}; pay it on "
+                      f"your payment page)")
     run.log_evidence(rows)
     _answered_ok(run, rows[0], "the IPN")
     booking = run.booking()
     run.note(f"order after the IPN: {booking.booking_status}/{booking.payment_status}/{booking.issue_status}")
     run.expect(booking.payment_status in PAID, f"the order is {booking.payment_status} after the IPN")
+
+
+def case_duplicate_ipn(run: OwnRun) -> None:
+    """The partner sends the same IPN again (its retry after a lost answer): answered code 0 again, and the order
+    was paid once (one payment event, one issuance)."""
+    run.needs_order()
+    if run.booking().payment_status not in PAID:
+        raise NotRun(f"needs a paid order: {run.reference} is not paid (case own-ipn)")
+    rows = wait_until(run, lambda: run.exchanges("payment-ipn", "inbound")[1:],
+                      f"the partner to send the IPN for order {run.reference} again (a repeated IPN)")
+    run.log_evidence(rows)
+    for row in rows:
+        _answered_ok(run, row, "the repeated IPN")
+    booking = run.booking()
+    run.expect(booking.payment_status in PAID, f"the order is {booking.payment_status} after the repeated IPN")
+
+
+def case_result_link(run: OwnRun) -> None:
+    """The partner sends its user back with the signed result link: the merchant accepts it (one read-only view
+    of the order)."""
+    run.needs_order()
+    booking_id = run.booking().id
+
+    def opened() -> bool:
+        db.session.expire_all()
+        return db.session.scalar(select(UsedResultLink.id).where(UsedResultLink.booking_id == booking_id)) is not None
+
+    wait_until(run, opened, f"the partner's user to open the result link of order {run.reference} (transaction "
+                            f"{run.transaction_id})")
+    run.note(f"the signed result link of order {run.reference} was opened and accepted")
 
 
 def case_refund(run: OwnRun) -> None:
@@ -238,6 +274,8 @@ OWN_CASES: tuple[OwnCase, ...] = (
     OwnCase("own-create-repeat", "Create repeated: same transaction (idempotent)", case_create_repeat),
     OwnCase("own-query", "Query transaction on the partner's endpoint", case_query),
     OwnCase("own-ipn", "The partner's IPN (waits for the partner)", case_ipn),
+    OwnCase("own-duplicate-ipn", "The same IPN again (waits for the partner)", case_duplicate_ipn),
+    OwnCase("own-result-link", "The signed result link opened (waits for the partner's user)", case_result_link),
     OwnCase("own-refund", "Refund on the partner's endpoint, repeated with the same request_id", case_refund),
 )
 

@@ -69,7 +69,8 @@ def own_partner(server) -> Iterator[dict]:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline().strip()
     assert line.startswith("listening on "), (line, process.stderr.read() if process.poll() is not None else "")
-    yield {"code": code, "url": url}
+    yield {"code": code, "url": url, "client_id": credentials["client_id"],
+           "client_secret": credentials["client_secret"]}
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -77,12 +78,20 @@ def own_partner(server) -> Iterator[dict]:
         process.kill()
 
 
-def pay_when_created(partner_url: str, stop: threading.Event) -> None:
-    """The partner's user pays on the partner's page as soon as the merchant created the payment."""
+def pay_when_created(partner: dict, base_url: str, stop: threading.Event) -> None:
+    """The partner's user pays on the partner's page as soon as the merchant created the payment; the partner
+    sends the same IPN once more (with the sample's `ipn` command) and its user opens the signed result link."""
     while not stop.is_set():
-        transactions = requests.get(f"{partner_url}/state", timeout=10).json()["transactions"]
+        transactions = requests.get(f"{partner['url']}/state", timeout=10).json()["transactions"]
         if transactions:
-            requests.post(f"{partner_url}/pay/{transactions[0]['transaction_id']}/approve", timeout=30)
+            created = transactions[0]
+            paid = requests.post(f"{partner['url']}/pay/{created['transaction_id']}/approve", timeout=30).json()
+            subprocess.run([sys.executable, str(ROOT / "examples" / "partner.py"), "ipn", "--base-url", base_url,
+                            "--client-id", partner["client_id"], "--client-secret", partner["client_secret"],
+                            "--reference", created["reference_transaction_id"], "--amount", str(created["amount"]),
+                            "--transaction-id", created["transaction_id"], "--status", "SUCCESS"],
+                           capture_output=True, timeout=60, check=True)
+            requests.get(paid["result_url"], timeout=30)
             return
         time.sleep(0.3)
 
@@ -93,7 +102,7 @@ def outcomes(report: dict) -> dict[str, str]:
 
 def test_run_cases_certifies_a_partner_on_its_own_endpoints(server, own_partner, tmp_path):
     stop = threading.Event()
-    payer = threading.Thread(target=pay_when_created, args=(own_partner["url"], stop), daemon=True)
+    payer = threading.Thread(target=pay_when_created, args=(own_partner, server.url, stop), daemon=True)
     payer.start()
     try:
         result = flask(server, "sandbox", "run-cases", "--partner", own_partner["code"], "--base-url", server.url,
@@ -103,12 +112,14 @@ def test_run_cases_certifies_a_partner_on_its_own_endpoints(server, own_partner,
         payer.join(timeout=10)
     report = json.loads((tmp_path / "report.json").read_text())
     assert outcomes(report) == {"own-create": "passed", "own-create-repeat": "passed", "own-query": "passed",
-                                "own-ipn": "passed", "own-refund": "passed"}, (result.output, report)
+                                "own-ipn": "passed", "own-duplicate-ipn": "passed", "own-result-link": "passed",
+                                "own-refund": "passed"}, (result.output, report)
     assert result.exit_code == 0, result.output
     evidence = {item["case_id"]: "\n".join(item["evidence"]) for item in report["results"]}
     assert f"{own_partner['url']}/txn" in evidence["own-create"] and "→ HTTP 200 code 0" in evidence["own-create"]
     assert "/txn/query" in evidence["own-query"] and "/refund" in evidence["own-refund"]
-    assert "inbound payment-ipn" in evidence["own-ipn"]
+    assert "inbound payment-ipn" in evidence["own-ipn"] and "inbound payment-ipn" in evidence["own-duplicate-ipn"]
+    assert "result link" in evidence["own-result-link"]
 
 
 def test_a_partner_that_never_pays_is_reported_as_waited_for(server, own_partner, tmp_path):
@@ -117,7 +128,8 @@ def test_a_partner_that_never_pays_is_reported_as_waited_for(server, own_partner
     report = json.loads((tmp_path / "report.json").read_text())
     found = outcomes(report)
     assert found["own-create"] == found["own-create-repeat"] == found["own-query"] == "passed", report
-    assert found["own-ipn"] == found["own-refund"] == "not run"
+    assert found["own-ipn"] == found["own-duplicate-ipn"] == found["own-refund"] == "not run"
+    assert found["own-result-link"] == "not run"
     ipn = next(item for item in report["results"] if item["case_id"] == "own-ipn")
     assert "waiting for the partner's IPN for order" in ipn["detail"] and "timed out after 2 s" in ipn["detail"]
     assert result.exit_code == 0, result.output  # nothing failed
