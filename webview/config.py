@@ -174,6 +174,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_URL", str, None, "`smtp://user:pass@host:587?starttls=1` or `smtps://…`.", secret=True,
             shown="unset (mail goes to the sandbox catcher)", sample="smtp://mail.example:25"),
     Setting("MAIL_FROM", str, "webview <no-reply@webview.local>", "sender of customer emails."),
+    Setting("MERCHANT_NAME", str, "webview", "the seller's name shown to customers where they commit to buy.",
+            sample="Shop Travel"),
     Setting("SUPPORT_EMAIL", str, None, "the merchant's support address, shown in customer emails and on the "
             "order screens of a partner that registered no support contact (`partners create --support-email`).",
             shown="the address of `MAIL_FROM`", sample="help@shop.example"),

@@ -298,3 +298,24 @@ def test_sign_out_from_my_orders_ends_the_session_everywhere(app, user, fare):
     from webview.launch.models import LaunchSession
 
     assert db.session.query(LaunchSession).filter(LaunchSession.ended_at.is_(None)).count() == 0
+
+
+def test_review_names_the_seller_asks_consent_and_says_payment_is_on_the_wallet(user, fare, app):
+    html = review(user, f"offer={fare.offer_id}", {**ADULT, **CONTACT}).get_data(as_text=True)
+    seller = re.search(r'data-testid="seller">([^<]+)<', html).group(1)
+    assert app.config["MERCHANT_NAME"] in seller and "Cung cấp bởi" in seller  # the airline provides the flight
+    consent = html[html.index('data-testid="consent"'):]
+    consent = consent[:consent.index("</p>")]
+    assert 'href="/w/legal/terms"' in consent and 'href="/w/legal/privacy"' in consent
+    assert 'href="#conditions-title"' in consent and 'id="conditions-title"' in html
+    assert 'data-testid="secure-payment"' in html
+
+
+@pytest.mark.parametrize(("page", "heading", "english_heading"), [
+    ("terms", "Điều khoản dịch vụ", "Terms of service"), ("privacy", "Chính sách quyền riêng tư", "Privacy policy")])
+def test_the_legal_pages_open_without_a_session(client, page, heading, english_heading):
+    response = client.get(f"/w/legal/{page}", headers={"Accept-Language": "vi"})
+    assert response.status_code == 200 and f"<h2>{heading}</h2>" in response.get_data(as_text=True)
+    english = client.get(f"/w/legal/{page}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="en"' in english and f"<h2>{english_heading}</h2>" in english
+    assert client.get("/w/legal/cookies").status_code == 404

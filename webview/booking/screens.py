@@ -274,6 +274,12 @@ def party_text(adults: int, children: int = 0, infants: int = 0) -> str:
     return ", ".join(parts)
 
 
+def supplier_of(quote: Quote) -> str | None:
+    """Who provides the service the customer buys: the airline or the hotel (None: the seller itself)."""
+    details = quote.details or {}
+    return details.get("airline_name") or details.get("hotel_name") or None
+
+
 def travellers_payload(form, quote: Quote, selection: Selection) -> list[dict]:
     """The validated travellers as the booking stores them (dates as YYYY-MM-DD, with passenger types)."""
     passengers = passengers_for(quote, selection)

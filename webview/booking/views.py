@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -218,6 +218,17 @@ def travellers_form(quote, selection, launch):
     return form
 
 
+LEGAL_PAGES = ("terms", "privacy")
+
+
+@bp.get("/legal/<page>")
+def legal(page: str):
+    """The terms of service and the privacy policy the review screen links to (readable without a session)."""
+    if page not in LEGAL_PAGES:
+        return not_found_page()
+    return render_template(f"booking/legal_{page}.html", merchant_name=current_app.config["MERCHANT_NAME"])
+
+
 @bp.route("/book", methods=["GET", "POST"])
 @launch_required
 def travellers():
@@ -231,6 +242,7 @@ def travellers():
         return render_template("booking/review.html", quote=quote, selection=selection, form=form,
                                draft=screens.new_draft_key(), hidden_pairs=screens.hidden_values(form),
                                hold_minutes=hold_minutes_for(quote.product),
+                               merchant_name=current_app.config["MERCHANT_NAME"], supplier=screens.supplier_of(quote),
                                title=title_for(quote.product))
     status = INVALID if request.method == "POST" and not request.form.get("edit") else 200
     return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
