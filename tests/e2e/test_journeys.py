@@ -44,6 +44,9 @@ class Journey:
         self.page.screenshot(path=str(self.screens_dir / f"{stem}.png"), full_page=True, scale="css")
 
     def open(self) -> None:
+        # the device speaks the journey's language too: an envelope login carries no locale, so there the device
+        # decides (issue 11 point 8); an hmac launch's own locale wins either way
+        self.page.set_extra_http_headers({"Accept-Language": self.locale})
         self.page.goto(self.site.launch_url(self.partner, f"e2e-{self.product}-{self.locale}-{self.partner}",
                                             product=self.product, locale=self.locale, layout="dual"))
         expect(self.page.locator("html")).to_have_attribute("lang", self.locale)
