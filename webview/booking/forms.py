@@ -67,11 +67,11 @@ class FlightSearchForm(SearchForm):
     origin = SelectField(_l("From"), validators=[InputRequired()])
     destination = SelectField(_l("To"), validators=[InputRequired()])
     depart_date = LocalDateField(_l("Departure date"), validators=[InputRequired(_l("Choose a departure date."))])
-    adults = SelectField(_l("Adults (12+)"), coerce=int, default=1,
+    adults = SelectField(_l("Adults"), coerce=int, default=1,
                          choices=numbers(1, MAX_PASSENGERS))
-    children = SelectField(_l("Children (2–11)"), coerce=int, default=0,
+    children = SelectField(_l("Children"), coerce=int, default=0,
                            choices=numbers(0, MAX_PASSENGERS - 1))
-    infants = SelectField(_l("Infants (under 2)"), coerce=int, default=0,
+    infants = SelectField(_l("Infants"), coerce=int, default=0,
                           choices=numbers(0, MAX_PASSENGERS))
 
     def __init__(self, *args, today: date, **kwargs):
