@@ -223,7 +223,10 @@ def case_result_link(run: OwnRun) -> None:
     """The partner sends its user back with the signed result link: the merchant accepts it (one read-only view
     of the order)."""
     run.needs_order()
-    booking_id = run.booking().id
+    booking = run.booking()
+    if booking.payment_status not in PAID:
+        raise NotRun(f"needs a paid order: {run.reference} is not paid (case own-ipn)")
+    booking_id = booking.id
 
     def opened() -> bool:
         db.session.expire_all()
