@@ -34,7 +34,8 @@ class WebviewUrlRequest(Schema):
     email: EmailStr | None = None
     product: ProductCode = DEFAULT_PRODUCT.code
     layout: Literal["single", "dual"] = "dual"
-    locale: Literal["vi", "en"] = "vi"
+    locale: Literal["vi", "en"] | None = Field(
+        default=None, description="The screens' language; omitted: the user's device decides (Accept-Language).")
     theme: dict[str, Any] | None = Field(
         default=None, description="Launch override of colour tokens and `dark` (see Theming)."
     )
