@@ -317,3 +317,15 @@ def test_openapi_examples_match_their_schemas(client):
                 assert not errors, (where, method, label, errors)
                 checked += 1
     assert checked > 30
+
+
+def test_a_launch_without_locale_follows_the_device(client, hmac_partner):
+    """issue 11 point 8: no `locale` in the launch → the device's language decides words and dates alike."""
+    body = {key: value for key, value in LAUNCH.items() if key != "locale"}
+    data = hmac_partner.post(client, "/api/v1/webview-url", body).get_json()["data"]
+    url = urlsplit(data["url_open"])
+    assert client.get(f"{url.path}?{url.query}").status_code == 303
+    english = client.get("/w/orders", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en"' in english and "My orders" in english
+    vietnamese = client.get("/w/orders", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert '<html lang="vi"' in vietnamese and "Đơn hàng của tôi" in vietnamese
