@@ -226,7 +226,8 @@ def test_openapi_webhooks_describe_the_merchants_calls_to_the_partner(client):
     validate(document)
     webhooks = document["webhooks"]
     assert {(name, method) for name, item in webhooks.items() for method in item} == \
-        {("createTransaction", "post"), ("queryTransaction", "get"), ("refund", "post")}
+        {("createTransaction", "post"), ("queryTransaction", "get"), ("refund", "post"),
+         ("reconciliationFile", "get")}
     schemas = document["components"]["schemas"]
     create = webhooks["createTransaction"]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/CreateTransactionRequest")

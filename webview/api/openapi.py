@@ -572,6 +572,34 @@ def webhooks() -> dict[str, Any]:
                 "5XX": {"description": "unknown: retried with the same request_id"},
             },
         }},
+        "reconciliationFile": {"get": {
+            "operationId": "partnerReconciliationFile",
+            "summary": "The merchant fetches your file of a GMT+7 day (GET <reconciliation_url>?date=YYYYMMDD), "
+            "at the agreed time, when your reconciliation transport is api or both.",
+            "description": SIGNED_BY_MERCHANT + " (hmac partners; envelope partners are asked without headers: "
+            "your file's own signature proves it is yours). Answer the file on the agreed template with "
+            "Content-Disposition naming it, X-Content-SHA256 (hex SHA-256 of the bytes) and X-Content-Signature (the "
+            ".sig text: hmac, hex HMAC-SHA256 of the bytes with your client secret; envelope, SHA256withRSA with "
+            "your key, base64). HTTP 5xx, 429, a timeout or a connection error: retried (2 more tries at once with "
+            "0.25 s, 0.5 s pauses); HTTP 404: no file yet — a missing-file finding, asked again 15 min, 30 min, "
+            "1 h, 2 h … later (6 tries); any other answer: the day's run records the finding. A file that fails its "
+            "checks (signature, header, delimiter, encoding, truncated line, grouping separators, duplicates, "
+            "another day) is rejected whole and nothing is settled from it.",
+            "security": HMAC_SECURITY,
+            "parameters": [{"name": "date", "in": "query", "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9]{8}$"}, "example": "20261129"}],
+            "responses": {
+                "200": {"description": "your file of that day, not otherwise signed than by its X-Content-Signature",
+                        "headers": {
+                            "Content-Disposition": {"schema": {"type": "string"},
+                                                    "example": 'attachment; filename="mywallet_20261129_1.csv"'},
+                            "X-Content-SHA256": {"schema": {"type": "string"}},
+                            "X-Content-Signature": {"schema": {"type": "string"}}},
+                        "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "404": {"description": "no file for that day yet: asked again later (see the description)"},
+                "5XX": {"description": "unknown: retried (see the description)"},
+            },
+        }},
     }
 
 
