@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Partner sample (Python 3.10+, `requests` and `cryptography`): the partner side of both integration profiles.
+r"""Partner sample (Python 3.10+, `requests` and `cryptography`): the partner side of both integration profiles.
 
     python examples/partner.py check-vectors docs/partners/vectors.json   exit 1 on any mismatch
     python examples/partner.py launch --base-url U --client-id ID --client-secret S [--product vip --locale en]
@@ -11,11 +11,18 @@
     python examples/partner.py envelope-login|envelope-query --base-url U --api-key K --access-code C \
         --partner-key partner.pem --merchant-key merchant.pem --suite modern|legacy [--booking-number REF]
     python examples/partner.py serve --port 0 --client-id ID --client-secret S --partner-code CODE
+    python examples/partner.py serve --port 0 --base-url U --api-key K --access-code C \
+        --partner-key partner.pem --merchant-key merchant.pem --suite modern|legacy
 
 `serve` is a tiny partner server on 127.0.0.1: POST /txn (create transaction), GET /txn/query (query),
 POST /refund (refund) verify the merchant's signed calls and answer per contract; GET /pay/<id> is the payment
 page and POST /pay/<id>/approve "pays": it sends the signed IPN and answers the signed result link; GET /state
-shows what the server holds. See docs/partners/ for the contract.
+shows what the server holds. Given the envelope options (--access-code and the others above) it also serves the
+envelope side: GET /envelope/pay?key=&data= opens the merchant's sealed place-order redirect (decrypt with the
+partner key, verify the merchant's signature; register --payment-url http://127.0.0.1:P/envelope/pay) and answers
+the order as JSON (booking_number, total_amount, product_type, partner_trans_id, ...); POST
+/envelope/pay/<booking_number>/approve "pays": it seals the commit to <base-url>/api/v1/partner/commit and answers
+the opened commit answer as JSON. See docs/partners/ for the contract.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import requests
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -329,10 +336,13 @@ def check_vectors(document: dict) -> tuple[int, list[str]]:
 
 
 class PartnerState:
-    def __init__(self, client_id: str, secrets: list[str], partner_code: str) -> None:
+    def __init__(self, client_id: str | None, secrets: list[str], partner_code: str | None,
+                 envelope: dict | None = None, merchant_base_url: str = "") -> None:
         self.client_id, self.secrets, self.partner_code = client_id, secrets, partner_code
+        self.envelope, self.merchant_base_url = envelope, merchant_base_url  # envelope: None when not served
         self.transactions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.envelope_orders: dict[str, dict] = {}
         self.seen: dict = {}
         self.lock = threading.Lock()
         self.counter = itertools.count(1)
@@ -361,7 +371,8 @@ def make_handler(state: PartnerState):
             self.wfile.write(body)
 
         def authenticated(self, message: bytes) -> bool:
-            problem = verify_signed(self.headers, message, state.client_id, state.secrets, state.seen)
+            problem = ("this server has no hmac client (serve --client-id ...)" if not state.client_id else
+                       verify_signed(self.headers, message, state.client_id, state.secrets, state.seen))
             if problem:
                 self.reply(401, {"code": 7, "message": f"authentication failed: {problem}"})
             return problem is None
@@ -390,9 +401,12 @@ def make_handler(state: PartnerState):
             if path.startswith("/pay/"):
                 return self.reply(200, f'<!doctype html><form method="post" action="{path}/approve"><button>Pay'
                                        "</button></form>", "text/html")
+            if path == "/envelope/pay" and state.envelope is not None:
+                return self.place_order(parse_qs(urlsplit(self.path).query))
             if path == "/state":
                 return self.reply(200, {"transactions": list(state.transactions.values()),
-                                        "refunds": list(state.refunds.values())})
+                                        "refunds": list(state.refunds.values()),
+                                        "envelope_orders": list(state.envelope_orders.values())})
             return self.reply(404, {"code": 1, "message": "no such endpoint"})
 
         def do_POST(self) -> None:
@@ -404,6 +418,8 @@ def make_handler(state: PartnerState):
                 return self.refund(raw, body)
             if path.startswith("/pay/") and path.endswith("/approve"):
                 return self.approve(path[len("/pay/"):-len("/approve")])
+            if path.startswith("/envelope/pay/") and path.endswith("/approve") and state.envelope is not None:
+                return self.commit(unquote(path[len("/envelope/pay/"):-len("/approve")]))
             return self.reply(404, {"code": 1, "message": "no such endpoint"})
 
         def create(self, raw: bytes, body: dict | None) -> None:
@@ -475,23 +491,68 @@ def make_handler(state: PartnerState):
                                     "result_url": result_link(transaction["return_url"], state.client_id,
                                                               state.secrets[0], state.partner_code, transaction_id)})
 
+        def place_order(self, query: dict) -> None:
+            """Envelope: the merchant's sealed place-order redirect opens our payment page."""
+            e = state.envelope
+            try:
+                fields = open_message("place_order", e["suite"], query.get("key", [""])[0],
+                                      query.get("data", [""])[0], e["partner_key"], e["merchant_key"])
+            except ValueError as error:
+                return self.reply(400, {"error": str(error)})
+            if not hmac.compare_digest(fields["access_code"].encode(), e["access_code"].encode()):
+                return self.reply(400, {"error": "access code mismatch"})
+            with state.lock:
+                order = {**fields, "partner_trans_id": f"PY-ENV-{next(state.counter)}", "status": "PENDING"}
+                state.envelope_orders[fields["booking_number"]] = order
+            return self.reply(200, order)
+
+        def commit(self, booking_number: str) -> None:
+            """Envelope: we took the money; seal the commit to the merchant, answer its opened answer."""
+            e = state.envelope
+            order = state.envelope_orders.get(booking_number)
+            if order is None:
+                return self.reply(404, {"error": "no such order"})
+            order["status"] = "SUCCESS"
+            try:
+                answer = envelope_call(state.merchant_base_url, "/api/v1/partner/commit", "commit_request",
+                                       "commit_response", {
+                                           "access_code": e["access_code"], "booking_number": order["booking_number"],
+                                           "partner_trans_id": order["partner_trans_id"],
+                                           "product_type": order["product_type"]}, e)
+            except (ValueError, requests.RequestException) as error:
+                return self.reply(502, {"error": f"commit failed: {error}"})
+            return self.reply(200, answer)
+
     return Handler
 
 
 # -- CLI ------------------------------------------------------------------------------------------------------
 
 
+def envelope_options(a: argparse.Namespace) -> dict:
+    with open(a.partner_key, encoding="utf-8") as own, open(a.merchant_key, encoding="utf-8") as theirs:
+        return {"suite": a.suite or "modern", "api_key": a.api_key, "access_code": a.access_code,
+                "partner_key": load_key(own.read(), True), "merchant_key": load_key(theirs.read(), False)}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["check-vectors", "launch", "transaction", "ipn", "result-link",
                                             "envelope-login", "envelope-query", "serve"])
     parser.add_argument("file", nargs="?")
-    for name in ("base-url", "client-id", "client-secret", "previous-secret", "partner-code", "reference", "amount",
-                 "transaction-id", "status", "url-checkout-result", "api-key", "access-code", "partner-key",
-                 "merchant-key", "suite", "booking-number", "user-id", "identify-code", "identify-phone", "product",
-                 "layout", "locale", "port"):
+    names = ("base-url", "client-id", "client-secret", "previous-secret", "partner-code", "reference", "amount",
+             "transaction-id", "status", "url-checkout-result", "api-key", "access-code", "partner-key",
+             "merchant-key", "suite", "booking-number", "user-id", "identify-code", "identify-phone", "product",
+             "layout", "locale", "port")
+    for name in names:
         parser.add_argument(f"--{name}")
-    a = parser.parse_args(argv)
+    # every option takes a value, which may start with "-" (a token_urlsafe access code or api key can):
+    # bind "--name value" as "--name=value" so that argparse does not take the value for an option
+    args, options, bound = list(sys.argv[1:] if argv is None else argv), {f"--{name}" for name in names}, []
+    while args:
+        arg = args.pop(0)
+        bound.append(f"{arg}={args.pop(0)}" if arg in options and args else arg)
+    a = parser.parse_args(bound)
     base = (a.base_url or "").rstrip("/")
     if a.command == "check-vectors":
         with open(a.file, encoding="utf-8") as handle:
@@ -524,9 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result_link(a.url_checkout_result, a.client_id, a.client_secret, a.partner_code, a.transaction_id))
         return 0
     if a.command in {"envelope-login", "envelope-query"}:
-        with open(a.partner_key, encoding="utf-8") as own, open(a.merchant_key, encoding="utf-8") as theirs:
-            e = {"suite": a.suite or "modern", "api_key": a.api_key, "access_code": a.access_code,
-                 "partner_key": load_key(own.read(), True), "merchant_key": load_key(theirs.read(), False)}
+        e = envelope_options(a)
         if a.command == "envelope-login":
             answer = envelope_call(base, "/api/v1/partner/login", "login_request", "login_response", {
                 "access_code": a.access_code, "user_id": a.user_id or "user-42", "layout": a.layout or "dual",
@@ -540,9 +599,17 @@ def main(argv: list[str] | None = None) -> int:
                                {"access_code": a.access_code, "booking_number": a.booking_number}, e)
         print(json.dumps(answer))
         return 0 if answer["error_code"] == "00" else 1
-    if not (a.client_id and a.client_secret and a.partner_code):
-        parser.error("serve needs --client-id, --client-secret and --partner-code")
-    state = PartnerState(a.client_id, [s for s in (a.client_secret, a.previous_secret) if s], a.partner_code)
+    envelope = None
+    if a.access_code:  # the envelope side: place order and commit
+        missing = [f"--{name}" for name in ("base-url", "api-key", "partner-key", "merchant-key")
+                   if not getattr(a, name.replace("-", "_"))]
+        if missing:
+            parser.error(f"serve with --access-code needs {', '.join(missing)}")
+        envelope = envelope_options(a)
+    elif not (a.client_id and a.client_secret and a.partner_code):
+        parser.error("serve needs --client-id, --client-secret and --partner-code (hmac) or the envelope options")
+    state = PartnerState(a.client_id, [s for s in (a.client_secret, a.previous_secret) if s], a.partner_code,
+                         envelope, base)
     server = ThreadingHTTPServer(("127.0.0.1", int(a.port or 0)), make_handler(state))
     state.port = server.server_address[1]
     print(f"listening on http://127.0.0.1:{state.port}", flush=True)
