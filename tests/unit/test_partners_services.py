@@ -221,3 +221,14 @@ def test_handoff_checks(app):
         deeplink_template="https://app.wallet.vn/pay/{transaction_id}"))
     assert applink.payment_hosts == ["app.wallet.vn"]
     assert build_deeplink(applink, "T1", 1) == "https://app.wallet.vn/pay/T1"
+
+
+def test_issued_credentials_never_start_with_a_dash(monkeypatch):
+    """Partners pass them as command-line values: a leading '-' reads as an option (seen: a sample refused one)."""
+    from webview.partners import services
+
+    draws = iter(["-abc", "--x", "ok-value"])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda nbytes: next(draws))
+    assert services.new_credential(16) == "ok-value"
+    monkeypatch.undo()
+    assert not any(services.new_client_secret().startswith("-") for _ in range(500))

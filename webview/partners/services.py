@@ -145,14 +145,23 @@ def current_client_secret(partner: Partner) -> str:
     return open_sealed(_master_key(), partner.client_secret_sealed, CLIENT_SECRET_PURPOSE).decode("utf-8")
 
 
+def new_credential(nbytes: int) -> str:
+    """A fresh random credential (base64url of `nbytes` random bytes) that never starts with "-": partners pass
+    them as command-line values and in shell scripts, where a leading dash reads as an option."""
+    while True:
+        value = secrets.token_urlsafe(nbytes)
+        if not value.startswith("-"):
+            return value
+
+
 def new_client_secret() -> str:
     """A fresh client secret (384 random bits)."""
-    return secrets.token_urlsafe(48)
+    return new_credential(48)
 
 
 def new_api_key() -> str:
     """A fresh API key (256 random bits); only its hash is stored."""
-    return secrets.token_urlsafe(32)
+    return new_credential(32)
 
 
 def rotate_secret(partner: Partner, grace_seconds: int) -> str:
@@ -511,7 +520,7 @@ def create_partner(spec: PartnerSpec) -> tuple[Partner, IssuedCredentials]:
     """
     checked = validate_spec(spec)
     client_secret, api_key = new_client_secret(), new_api_key()
-    access_code = secrets.token_urlsafe(16)
+    access_code = new_credential(16)
     merchant_pem = merchant_public_key_pem(checked.values["environment"])
     partner = Partner(
         **checked.values,
