@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto --tracing retain-on-failure --screenshot only-on-failure 
 # The address partners and users reach; the demo seed registers the sandbox URLs under it.
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: lock run test install install-test browser translations migrate seed lint e2e clean extract-messages cluster
+.PHONY: lock run test install install-test browser translations migrate seed lint e2e clean extract-messages cluster bench
 
 LOCK := requirements/lock.txt
 
@@ -85,6 +85,13 @@ cluster: install
 	$(CLUSTER_ENV) $(FLASK) db upgrade
 	$(CLUSTER_ENV) $(FLASK) demo seed
 	$(CLUSTER_ENV) $(BIN)/honcho -f Procfile start -p $(CLUSTER_PORT) -c web=$(CLUSTER_WEB),worker=$(CLUSTER_WORKERS)
+
+# The measured speed of the screens and APIs against a bare Flask endpoint, side by side (README "Benchmark"); not
+# part of `make test`. Its own PostgreSQL database (webview_bench) and loopback gunicorn servers, all stopped after.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -q wrk >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null && apt-get install -y -q wrk))
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
