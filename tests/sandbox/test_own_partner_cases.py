@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from tests.live import LiveServer, clear_rows, start_live_server
 from webview import create_app
 from webview.demo import run_seed
+from webview.extensions import db
+from webview.messagelog.models import PartnerMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_CONFIG = {"JOBS_EMBEDDED_WORKER": True, "JOBS_POLL_SECONDS": 0.2, "RESULT_SYNC_AFTER_SECONDS": 1}
@@ -78,12 +81,21 @@ def own_partner(server) -> Iterator[dict]:
         process.kill()
 
 
-def pay_when_created(partner: dict, base_url: str, stop: threading.Event) -> None:
-    """The partner's user pays on the partner's page as soon as the merchant created the payment; the partner
+def merchant_has_queried(server: LiveServer, reference: str) -> bool:
+    """Whether the runner has reached its query case for this order (so the user has seen the handoff)."""
+    with server.app.app_context():
+        return db.session.scalar(select(func.count()).select_from(PartnerMessage).where(
+            PartnerMessage.reference == reference, PartnerMessage.kind == "query-transaction")) > 0
+
+
+def pay_when_created(partner: dict, server: LiveServer, stop: threading.Event) -> None:
+    """The partner's user pays on the partner's page once the merchant created the payment and the customer saw
+    the handoff (a real user cannot pay before; paying earlier would race the handoff page), then the partner
     sends the same IPN once more (with the sample's `ipn` command) and its user opens the signed result link."""
+    base_url = server.url
     while not stop.is_set():
         transactions = requests.get(f"{partner['url']}/state", timeout=10).json()["transactions"]
-        if transactions:
+        if transactions and merchant_has_queried(server, transactions[0]["reference_transaction_id"]):
             created = transactions[0]
             paid = requests.post(f"{partner['url']}/pay/{created['transaction_id']}/approve", timeout=30).json()
             subprocess.run([sys.executable, str(ROOT / "examples" / "partner.py"), "ipn", "--base-url", base_url,
@@ -102,7 +114,7 @@ def outcomes(report: dict) -> dict[str, str]:
 
 def test_run_cases_certifies_a_partner_on_its_own_endpoints(server, own_partner, tmp_path):
     stop = threading.Event()
-    payer = threading.Thread(target=pay_when_created, args=(own_partner, server.url, stop), daemon=True)
+    payer = threading.Thread(target=pay_when_created, args=(own_partner, server, stop), daemon=True)
     payer.start()
     try:
         result = flask(server, "sandbox", "run-cases", "--partner", own_partner["code"], "--base-url", server.url,
