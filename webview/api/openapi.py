@@ -19,9 +19,11 @@ from webview.api.schemas import (
     WebviewUrlData,
     WebviewUrlRequest,
 )
+from webview.booking.references import MAX_REFERENCE_INPUT
 
 REF = "#/components/schemas/{model}"
 
+REFERENCE_SCHEMA = {"type": "string", "maxLength": MAX_REFERENCE_INPUT, "pattern": REFERENCE_PATTERN}
 HMAC_SECURITY = [{"ClientId": [], "Timestamp": [], "Signature": []}]
 ENVELOPE_SECURITY = [{"ApiKey": [], "AccessCode": []}]
 # the plaintext answer to an unknown access code (no key to encrypt to); disjoint from a sealed {key, data}
@@ -198,7 +200,7 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                 "summary": "The status of one order (hmac); the signature covers the request target.",
                 "security": HMAC_SECURITY,
                 "parameters": [{"name": "reference_transaction_id", "in": "query", "required": True,
-                                "schema": {"type": "string", "maxLength": 40, "pattern": REFERENCE_PATTERN}}],
+                                "schema": REFERENCE_SCHEMA}],
                 "responses": {
                     "200": _json(_envelope_answer("TransactionData"), "code 0 with the order; 3 or 4"),
                     "400": _json(error, "code 1: reference_transaction_id missing or invalid"),
@@ -219,7 +221,7 @@ def payment_paths(error: dict[str, Any]) -> dict[str, Any]:
                 "summary": "The booking as JSON, to the envelope partner that owns it (document numbers masked).",
                 "security": ENVELOPE_SECURITY,
                 "parameters": [{"name": "booking_number", "in": "query", "required": True,
-                                "schema": {"type": "string", "maxLength": 40, "pattern": REFERENCE_PATTERN}}],
+                                "schema": REFERENCE_SCHEMA}],
                 "responses": {
                     "200": _json({"type": "object", "properties": {
                         "error_code": {"type": "string", "const": "00"}, "message": {"type": "string"},
@@ -541,7 +543,7 @@ def webhooks() -> dict[str, Any]:
             "as a failed check and we ask again later. " + UNUSABLE_WORDS,
             "security": HMAC_SECURITY,
             "parameters": [{"name": "reference_transaction_id", "in": "query", "required": True,
-                            "schema": {"type": "string", "maxLength": 40}, "example": "261122-7QK4M2XD"}],
+                            "schema": REFERENCE_SCHEMA, "example": "261122-7QK4M2XD"}],
             "responses": {
                 "200": _media(_answer("QueryTransactionData", "0 found; 3 you have no payment for this reference"),
                               "your answer, not signed", {

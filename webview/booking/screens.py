@@ -21,7 +21,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, FormField
 
 from webview.booking.forms import FlightSearchForm, HotelSearchForm, Passenger
-from webview.booking.lifecycle import status_tone  # noqa: F401  (templates of the payments views ask screens)
 from webview.catalog.generator import local_today
 from webview.catalog.offers import Passengers, Quote
 from webview.catalog.services import airports, hotel_cities, search_flights, search_hotels

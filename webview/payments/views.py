@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from webview.booking import screens
 from webview.booking.layout import brand_for, layout_context, theme_css
-from webview.booking.lifecycle import can_book_again, status_key, status_message
+from webview.booking.lifecycle import can_book_again, status_key, status_message, status_tone
 from webview.booking.models import Booking
 from webview.booking.orders import not_found_page, owned_booking
 from webview.booking.services import BookingError, book_again
@@ -53,7 +53,7 @@ def inject_layout() -> dict:
     """The partner's brand and theme for base.html, and the helpers the shared booking templates call."""
     return {
         **layout_context(current_launch()),
-        "status_tone": screens.status_tone,
+        "status_tone": status_tone,
         "hold_left": screens.hold_left,
     }
 

@@ -1,10 +1,10 @@
 """The products the merchant sells, each declared once: everything else asks this registry.
 
 A product names its code (the launch API's `product`), its offer-id prefix, the envelope profile's `product_type`,
-its icon and wording on the screens and in emails, how long a hold waits for payment (the HOLD_MINUTES_<CODE>
-setting), what the traveller form asks of each person, and the search form its home tab shows. Adding a product is a
-new `Product(...)` here, its search/results templates, its catalog data and supplier, and its translations
-(docs/architecture.md walks through it).
+its icon and wording on the screens and in emails, what the traveller form asks of each person, and the search
+form its home tab shows; how long its hold waits for payment is the HOLD_MINUTES_<CODE> setting. Adding a product
+is a new `Product(...)` here, its setting, its search/results templates, its catalog data and supplier, and its
+translations (docs/architecture.md walks through it).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ class Product:
     issued_subject: LazyString  # the `issued` email's subject (%(reference)s)
     issued_heading: LazyString  # the `issued` email's heading
     document_label: LazyString  # what the issued numbers are called
-    default_hold_minutes: int
     search_template: str | None  # the home tab's search form; None: the home tab lists the offers themselves
     every_passenger: bool  # the form names every passenger (flights) or one lead person (hotel guest, VIP member)
     asks_birth_and_gender: bool  # the supplier needs date of birth and gender
@@ -41,7 +40,7 @@ class Product:
     @property
     def hold_minutes(self) -> int:
         """How long a hold of this product waits for payment (HOLD_MINUTES_<CODE>)."""
-        return int(current_app.config.get(f"HOLD_MINUTES_{self.code.upper()}", self.default_hold_minutes))
+        return int(current_app.config[f"HOLD_MINUTES_{self.code.upper()}"])
 
 
 FLIGHT = Product(
@@ -50,7 +49,7 @@ FLIGHT = Product(
     people_heading=_l("Travellers"), details_title=_l("Traveller details"),
     issued_subject=_l("Your ticket for booking %(reference)s has been issued"),
     issued_heading=_l("Your ticket has been issued"), document_label=_l("Ticket numbers"),
-    default_hold_minutes=20, search_template="booking/_flight_search.html",
+    search_template="booking/_flight_search.html",
     every_passenger=True, asks_birth_and_gender=True, min_age=None,
 )
 HOTEL = Product(
@@ -59,7 +58,7 @@ HOTEL = Product(
     people_heading=_l("Guest"), details_title=_l("Your details"),
     issued_subject=_l("Your room for booking %(reference)s is confirmed"),
     issued_heading=_l("Your room is confirmed"), document_label=_l("Voucher number"),
-    default_hold_minutes=30, search_template="booking/_hotel_search.html",
+    search_template="booking/_hotel_search.html",
     every_passenger=False, asks_birth_and_gender=True, min_age=18,
 )
 VIP = Product(
@@ -68,7 +67,7 @@ VIP = Product(
     people_heading=_l("Member"), details_title=_l("Your details"),
     issued_subject=_l("Your membership for order %(reference)s is active"),
     issued_heading=_l("Your membership is active"), document_label=_l("Membership number"),
-    default_hold_minutes=15, search_template=None,
+    search_template=None,
     every_passenger=False, asks_birth_and_gender=True, min_age=16,
 )
 
