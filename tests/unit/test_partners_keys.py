@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -16,8 +18,12 @@ from webview.partners.keys import (
     merchant_key_pair,
     merchant_private_key,
     merchant_public_key_pem,
+    merchant_public_key_xml,
     parse_public_key,
+    pem_to_xml,
     public_key_pem,
+    public_key_xml,
+    xml_to_pem,
 )
 from webview.partners.models import MerchantKey
 from webview.vault import open_sealed
@@ -164,3 +170,87 @@ def test_merchant_key_pair_is_3072_sealed_and_stable(app):
 def test_environments_have_distinct_merchant_keys(app):
     assert merchant_public_key_pem("sandbox") != merchant_public_key_pem("production")
     db.session.commit()
+
+
+# -- .NET XML <-> PEM (issue 14: Gotadi clients keep keys as .NET XML) ----------------------------------------
+
+VECTOR_KEYS = json.loads((Path(__file__).resolve().parents[2] / "docs" / "partners" / "vectors.json")
+                         .read_text(encoding="utf-8"))["keys"]
+
+
+def test_pem_and_xml_round_trip_keep_the_numbers(key2048, key1024):
+    for key in (key2048, key1024, rsa.generate_private_key(public_exponent=3, key_size=3072).public_key()):
+        text = pem_to_xml(spki(key))
+        assert text.startswith("<RSAKeyValue><Modulus>") and text.endswith("</Exponent></RSAKeyValue>")
+        assert "\n" not in text and " " not in text
+        parsed, _ = parse_public_key(text, "sandbox")  # what the partner key upload reads
+        assert parsed.public_numbers() == key.public_numbers()
+        pem = xml_to_pem(text)
+        assert pem == spki(key).decode()
+        assert serialization.load_pem_public_key(pem.encode()).public_numbers() == key.public_numbers()
+        assert pem_to_xml(pkcs1(key)) == text == public_key_xml(key)
+    assert pem_to_xml(spki(key2048)).count("<Exponent>AQAB</Exponent>") == 1
+
+
+def test_xml_is_base64_of_the_minimal_big_endian_bytes(key2048):
+    text = public_key_xml(key2048)
+    modulus = base64.b64decode(text.split("<Modulus>")[1].split("</Modulus>")[0], validate=True)
+    assert len(modulus) == 256 and modulus[0] >= 0x80  # no sign byte, as .NET's ToXmlString writes it
+    assert int.from_bytes(modulus, "big") == key2048.public_numbers().n
+
+
+def test_published_vectors_convert_both_ways():
+    for who in ("partner", "merchant"):
+        pem, published_xml = VECTOR_KEYS[f"{who}_public_key_pem"], VECTOR_KEYS[f"{who}_public_key_xml"]
+        assert pem_to_xml(pem) == published_xml
+        assert xml_to_pem(published_xml) == pem
+    private = serialization.load_pem_private_key(VECTOR_KEYS["merchant_private_key_pem"].encode(), None)
+    assert public_key_xml(private) == VECTOR_KEYS["merchant_public_key_xml"]
+
+
+@pytest.mark.parametrize("convert, text, reason", [
+    (xml_to_pem, "", "empty"),
+    (xml_to_pem, "-----BEGIN PUBLIC KEY-----", "XML"),
+    (xml_to_pem, "<RSAKeyValue><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent><D>AQAB</D></RSAKeyValue>",
+     "private"),
+    (xml_to_pem, '<!DOCTYPE x [<!ENTITY a "b">]><RSAKeyValue/>', "DOCTYPE"),
+    (xml_to_pem, "<RSAKeyValue><Modulus>@@</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>", "base64"),
+    (pem_to_xml, "<RSAKeyValue/>", "PEM"),
+    (pem_to_xml, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "cannot be read"),
+    (pem_to_xml, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "private"),
+])
+def test_conversions_refuse_bad_input_with_one_line(convert, text, reason):
+    with pytest.raises(KeyFormatError, match=reason):
+        convert(text)
+
+
+def test_pem_to_xml_refuses_a_non_rsa_key():
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    with pytest.raises(KeyFormatError, match="only RSA"):
+        pem_to_xml(spki(key))
+
+
+def test_merchant_key_xml_is_the_pem_key(app):
+    for environment in ("sandbox", "production"):
+        pem = merchant_public_key_pem(environment)
+        text = merchant_public_key_xml(environment)
+        assert xml_to_pem(text) == pem
+        assert parse_public_key(text, "production")[0].key_size == 3072
+    db.session.commit()
+
+
+def test_flask_keys_show_prints_pem_by_default_and_xml_on_request(app, runner):
+    pem = runner.invoke(args=["keys", "show", "--public"])
+    assert pem.exit_code == 0 and pem.output.startswith("-----BEGIN PUBLIC KEY-----")
+    explicit = runner.invoke(args=["keys", "show", "--public", "--format", "pem"])
+    assert explicit.output == pem.output
+    shown = runner.invoke(args=["keys", "show", "--public", "--format", "xml", "--environment", "production"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.strip() == merchant_public_key_xml("production")
+    assert xml_to_pem(shown.output) == merchant_public_key_pem("production")
+    assert xml_to_pem(runner.invoke(args=["keys", "show", "--public", "--format", "xml"]).output) == \
+        pem.output.strip() + "\n"
+    refused = runner.invoke(args=["keys", "show", "--public", "--format", "der"])
+    assert refused.exit_code == 2 and "--format must be one of pem, xml" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert runner.invoke(args=["keys", "show", "--format", "xml"]).exit_code == 2  # --public is required

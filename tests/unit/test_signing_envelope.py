@@ -367,8 +367,20 @@ def test_lenient_base64_accepts_both_alphabets_and_optional_padding():
     assert b64url_decode_lenient("YQ") == b"a" == b64url_decode_lenient("YQ==")
 
 
-@pytest.mark.parametrize("text", ["YQ=", "YQ===", "Y", "YQ==YQ", "Y Q", "YQ\n", "Y.Q", "=", "YR", "YWI=b", "ÿQ==",
-                                  "YWJ="])
+def test_lenient_base64_ignores_ascii_whitespace_of_wrapped_encoders():
+    raw = bytes(range(256))
+    standard = base64.b64encode(raw).decode()
+    crlf76 = "\r\n".join(standard[i:i + 76] for i in range(0, len(standard), 76)) + "\r\n"  # commons-codec 1.4
+    assert crlf76.count("\r\n") == 5
+    for text in (crlf76, crlf76.replace("\r\n", "\n"), " " + standard[:10] + " \t" + standard[10:] + "\n",
+                 b64url(raw)[:50] + "\r\n" + b64url(raw)[50:] + "\f\v"):
+        assert b64url_decode_lenient(text) == raw
+    assert b64url_decode_lenient("YQ=\r\n=") == b"a"
+    assert b64url_decode_lenient(" \r\n") == b""
+
+
+@pytest.mark.parametrize("text", ["YQ=", "YQ===", "Y", "YQ==YQ", "Y.Q", "=", "YR", "YWI=b", "ÿQ==", "YWJ=",
+                                  "Y\u00a0Q", "Y\u2028Q", "Y\x00Q", "YQ\x1c", "Y\\nQ"])
 def test_lenient_base64_refuses_garbage_with_07(text):
     assert refusal(lambda: b64url_decode_lenient(text)) == "07"
 

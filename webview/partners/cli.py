@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from webview.db import utcnow
 from webview.extensions import db
-from webview.partners.keys import merchant_public_key_pem
+from webview.partners.keys import merchant_public_key_pem, merchant_public_key_xml
 from webview.partners.models import ENVIRONMENTS, Partner
 from webview.partners.services import (
     PartnerError,
@@ -30,6 +30,7 @@ from webview.partners.services import (
 from webview.profiles import profile_label
 
 MAX_FILE_BYTES = 256 * 1024
+KEY_FORMATS = {"pem": merchant_public_key_pem, "xml": merchant_public_key_xml}  # flask keys show --format
 
 # Option name -> PartnerSpec field; the --from file uses the same names with "_" for "-".
 TEXT_FIELDS = (
@@ -376,12 +377,16 @@ def activate_command(code: str) -> None:
 @keys_cli.command("show", cls=OneLineCommand)
 @click.option("--public", "public", is_flag=True, help="Print the public key (the only part ever printed).")
 @click.option("--environment", default="sandbox", metavar="sandbox|production", help="Default sandbox.")
-def keys_show_command(public: bool, environment: str) -> None:
-    """Print the merchant's public key PEM for an environment (created on first use)."""
+@click.option("--format", "key_format", default="pem", metavar="pem|xml",
+              help="pem (SubjectPublicKeyInfo, default) or xml (.NET <RSAKeyValue>).")
+def keys_show_command(public: bool, environment: str, key_format: str) -> None:
+    """Print the merchant's public key for an environment, PEM or .NET XML (created on first use)."""
     if not public:
         raise CommandError("only --public is supported: the private key never leaves the vault")
     if environment not in ENVIRONMENTS:
         raise CommandError(f"--environment must be one of {', '.join(ENVIRONMENTS)} (got {environment!r})")
-    pem = merchant_public_key_pem(environment)
+    if key_format not in KEY_FORMATS:
+        raise CommandError(f"--format must be one of {', '.join(KEY_FORMATS)} (got {key_format!r})")
+    text = KEY_FORMATS[key_format](environment)
     db.session.commit()
-    click.echo(pem.rstrip())
+    click.echo(text.rstrip())

@@ -134,6 +134,47 @@ def public_key_pem(key: RSAPublicKey | RSAPrivateKey) -> str:
     return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+def _xml_base64(value: int) -> str:
+    """A positive integer as .NET writes it in <RSAKeyValue>: standard base64 of its minimal big-endian bytes."""
+    return base64.b64encode(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")).decode("ascii")
+
+
+def public_key_xml(key: RSAPublicKey | RSAPrivateKey) -> str:
+    """The public half of an RSA key as .NET XML (`RSA.ToXmlString(false)`): one line,
+    `<RSAKeyValue><Modulus>…</Modulus><Exponent>…</Exponent></RSAKeyValue>`."""
+    public = key.public_key() if isinstance(key, RSAPrivateKey) else key
+    if not isinstance(public, RSAPublicKey):
+        raise KeyFormatError("only RSA keys have an XML form")
+    numbers = public.public_numbers()
+    return (f"<RSAKeyValue><Modulus>{_xml_base64(numbers.n)}</Modulus>"
+            f"<Exponent>{_xml_base64(numbers.e)}</Exponent></RSAKeyValue>")
+
+
+def pem_to_xml(text: str | bytes) -> str:
+    """An RSA public key PEM (SubjectPublicKeyInfo, PKCS#1 or a certificate) as .NET XML; KeyFormatError else.
+
+    A format conversion only: the size rules of an environment are `parse_public_key`'s."""
+    text = _decode_text(text)
+    if not text.startswith("-----BEGIN"):
+        raise KeyFormatError("key must be PEM (-----BEGIN PUBLIC KEY-----)")
+    key = _parse_pem_key(text)
+    if not isinstance(key, RSAPublicKey):
+        raise KeyFormatError(f"only RSA keys are accepted (got {type(key).__name__.lstrip('_')})")
+    return public_key_xml(key)
+
+
+def xml_to_pem(text: str | bytes) -> str:
+    """A .NET XML <RSAKeyValue> public key as SubjectPublicKeyInfo PEM; KeyFormatError for anything else
+    (private parts, DTDs, bad base64, not RSA). A format conversion only, like `pem_to_xml`."""
+    text = _decode_text(text)
+    if not text.startswith("<"):
+        raise KeyFormatError("key must be .NET XML (<RSAKeyValue>)")
+    key = _parse_xml_key(text)
+    if key.key_size > MAX_KEY_BITS:
+        raise KeyFormatError(f"RSA key of {key.key_size} bits is larger than supported ({MAX_KEY_BITS} bits)")
+    return public_key_pem(key)
+
+
 def private_key_pem(key: RSAPrivateKey) -> str:
     """The unencrypted PKCS#8 PEM of a private key (only ever stored sealed or handed to its owner)."""
     return key.private_bytes(
@@ -193,6 +234,11 @@ def merchant_private_key(environment: str) -> RSAPrivateKey:
 def merchant_public_key_pem(environment: str) -> str:
     """The merchant's public key PEM for an environment, as handed to partners."""
     return merchant_key_pair(environment).public_key_pem
+
+
+def merchant_public_key_xml(environment: str) -> str:
+    """The merchant's public key for an environment as .NET XML (for partners whose stack keeps XML keys)."""
+    return public_key_xml(serialization.load_pem_public_key(merchant_public_key_pem(environment).encode("ascii")))
 
 
 @lru_cache(maxsize=256)

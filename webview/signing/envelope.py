@@ -12,8 +12,9 @@ Suites:
 * `legacy`: RSA PKCS#1 v1.5 wraps 24 random bytes; data = DESede/ECB/PKCS5; signature SHA256withRSA (PKCS#1 v1.5).
 
 Error codes raised (as `EnvelopeError.code`):
-* "07" malformed: `key`/`data` not base64, a value containing '|' or missing when sealing, and — only once the
-  signature has verified, i.e. the sender is genuine — a wrong number of fields.
+* "07" malformed: `key`/`data` not base64 (ASCII whitespace inside is ignored: see `b64url_decode_lenient`), a
+  value containing '|' or missing when sealing, and — only once the signature has verified, i.e. the sender is
+  genuine — a wrong number of fields.
 * "04" everything that fails to unwrap, decrypt, unpad, decode as UTF-8 or verify, all with the same detail and
   the same work done (a failed unwrap continues with a random key), so the answer leaks nothing about where it
   failed. In the modern suite a missing, malformed or stale (beyond ±window) timestamp is also "04": freshness
@@ -62,6 +63,7 @@ _SYMMETRIC_KEY_BYTES = {"modern": 32, "legacy": 24}
 _UNAUTHENTIC = "cannot decrypt or verify the message"
 _TIMESTAMP = re.compile(r"[0-9]{1,16}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
+_ASCII_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # line breaks of wrapped base64 (commons-codec, MIME: 76 chars)
 _TO_STANDARD = str.maketrans("-_", "+/")
 
 _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
@@ -168,10 +170,15 @@ def _b64url_nopad(data: bytes) -> str:
 def b64url_decode_lenient(text: str) -> bytes:
     """Decode base64 in either alphabet, padded or not; EnvelopeError("07") on anything else.
 
-    Padding, when present, must be complete; non-canonical encodings (stray bits in the last character) are
-    refused so that every distinct text decodes to distinct bytes.
+    ASCII whitespace anywhere (the CRLF every 76 characters of older Apache commons-codec and MIME encoders,
+    LF, spaces, tabs) is ignored; any other character outside the alphabets is refused. Padding, when present,
+    must be complete; non-canonical encodings (stray bits in the last character) are refused so that every
+    distinct text (whitespace aside) decodes to distinct bytes.
     """
-    if not isinstance(text, str) or not _BASE64.fullmatch(text):
+    if not isinstance(text, str):
+        raise EnvelopeError("07", "not base64")
+    text = _ASCII_WHITESPACE.sub("", text)
+    if not _BASE64.fullmatch(text):
         raise EnvelopeError("07", "not base64")
     body = text.rstrip("=")
     if (body != text and len(text) % 4) or len(body) % 4 == 1:
