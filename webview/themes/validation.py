@@ -204,4 +204,6 @@ def merge_theme(base: dict, override: dict | None) -> dict:
 def effective_theme(partner_theme: dict, override: dict | None) -> tuple[dict, list[str]]:
     """The theme a screen uses (default, then the partner's, then the launch override) and its problems."""
     merged = merge_theme(merge_theme(DEFAULT_THEME, partner_theme or {}), override)
+    from webview.themes.dark import with_derived_dark  # dark.py builds on this module (no import cycle)
+    merged = with_derived_dark(merged, partner_theme, override)  # dark tokens the partner omits, from its colours
     return merged, validate_theme(merged)
