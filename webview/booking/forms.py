@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import DateField, Field, FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from webview.booking.normalise import (
+    DMY_PATTERN,
     DOCUMENT,
+    DateFormatError,
+    ImpossibleDate,
     age_on,
+    day_month_year,
     document_number,
     id_name,
     is_id_name,
     normalise_vn_phone,
+    parse_day,
 )
+from webview.products import Product
+from webview.core.selects import CachedSelectsMeta
 
 MAX_PASSENGERS = 9  # adults + children per booking (airline rule); infants ride on an adult's lap
 MAX_ROOMS = 5
@@ -37,20 +46,56 @@ def strip(value):
 
 
 class LocalDateField(DateField):
-    """A YYYY-MM-DD date whose parse error is our own translated sentence (WTForms has no Vietnamese catalog)."""
+    """A travel date: YYYY-MM-DD from the native date input (rendered as such), or dd/mm/yyyy where a browser without
+    one lets people type; the parse error is our own translated sentence (WTForms has no Vietnamese catalog)."""
 
     def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
         try:
-            super().process_formdata(valuelist)
+            self.data = parse_day(valuelist[0])
         except ValueError:
-            self.data = None
             raise ValueError(_l("Enter a valid date.")) from None
 
 
-class SearchForm(FlaskForm):
-    """Searches are GET requests that change nothing: no CSRF token in URLs."""
+class DayMonthYearField(Field):
+    """A date typed as dd/mm/yyyy (also ISO yyyy-mm-dd), shown back as dd/mm/yyyy whatever the device's locale.
 
-    class Meta:
+    A text input, not the native date input: that one follows the device (mm/dd/yyyy on an English phone) and
+    its spinners are slow for a birth date decades back.
+    """
+
+    widget = StringField.widget
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "pattern": DMY_PATTERN, "placeholder": "dd/mm/yyyy", "maxlength": 10,
+                     "autocomplete": "off", "spellcheck": "false", "data-day-month-year": "",
+                     **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return day_month_year(self.data) if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = parse_day(valuelist[0])
+        except ImpossibleDate:
+            raise ValueError(_l("This date does not exist. Enter day/month/year, e.g. 31/12/1990.")) from None
+        except DateFormatError:
+            raise ValueError(_l("Enter the date as day/month/year, e.g. 31/12/1990.")) from None
+
+
+class SearchForm(FlaskForm):
+    """Searches are GET requests that change nothing: no CSRF token in URLs. Their pickers' option lists are
+    rendered once per process (webview.core.selects)."""
+
+    class Meta(CachedSelectsMeta):
         csrf = False
 
     def check_not_past(self, field, today: date) -> None:
@@ -142,7 +187,8 @@ class TravellerForm(Form):
 
     full_name = StringField(_l("Full name as on ID"), filters=[id_name],
                             validators=[DataRequired(_l("Enter the full name.")), Length(max=60)])
-    date_of_birth = LocalDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter a valid date of birth."))])
+    date_of_birth = DayMonthYearField(_l("Date of birth"),
+                                      validators=[InputRequired(_l("Enter the date of birth as day/month/year."))])
     gender = RadioField(_l("Gender"), choices=[SelectChoice("male", _l("Male")), SelectChoice("female", _l("Female"))],
                         validators=[InputRequired(_l("Choose a gender."))])
     document_number = StringField(_l("ID card or passport number"), filters=[document_number],
@@ -151,6 +197,36 @@ class TravellerForm(Form):
     def validate_full_name(self, field):
         if field.data and not is_id_name(field.data):
             raise ValidationError(_l("Use letters only, family name and given name, as printed on the ID."))
+
+
+PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[ '.\-]+[^\W\d_]+)*\.?")
+
+
+def single_spaces(value):
+    """Trim and collapse runs of whitespace in a name typed as the customer writes it."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class HolderForm(Form):
+    """The one person a digital plan names, written as they write it (accents kept): nothing else is needed."""
+
+    full_name = StringField(_l("Full name"), filters=[single_spaces],
+                            validators=[DataRequired(_l("Enter the full name.")), Length(max=60)])
+
+    def validate_full_name(self, field):
+        if field.data and not PLAIN_NAME.fullmatch(field.data):
+            raise ValidationError(_l("Use letters, spaces and hyphens only."))
+
+
+@cache
+def traveller_form_class(product: Product) -> type[Form]:
+    """The per-person subform a product asks: the ID name (or the name as written), then birth and gender only where
+    its supplier needs them; the document number stays for every passenger of a flight."""
+    base = TravellerForm if product.asks_id_name else HolderForm
+    if base is TravellerForm and not product.asks_birth_and_gender:
+        return type(f"{product.code.title()}TravellerForm", (TravellerForm,),
+                    {"date_of_birth": None, "gender": None, "document_number": None})
+    return base
 
 
 class TravellersForm(FlaskForm):
@@ -187,16 +263,38 @@ class TravellersForm(FlaskForm):
             valid = check_traveller(entry.form, passenger) and valid
         return valid
 
+    @property
+    def holder_name(self) -> str:
+        """Who the contact is: the contact name, or the one named person where the form asks no contact name."""
+        return self.contact_name.data if "contact_name" in self else self.travellers.entries[0].full_name.data
 
-def check_traveller(form: TravellerForm, passenger: Passenger) -> bool:
+
+@cache
+def travellers_form_class(product: Product) -> type[TravellersForm]:
+    """The travellers form of a product: its per-person subform; no separate contact name where the one person named
+    is the customer (their name is the contact's)."""
+    members = {"travellers": FieldList(FormField(traveller_form_class(product)), min_entries=1)}
+    if product.holder_is_customer:
+        members["contact_name"] = None
+    return type(f"{product.code.title()}TravellersForm", (TravellersForm,), members)
+
+
+def travellers_form(product: Product, passengers: list[Passenger], **kwargs) -> TravellersForm:
+    """A product's travellers form bound to the request (or to `formdata`), one entry per passenger."""
+    return travellers_form_class(product)(passengers=passengers, **kwargs)
+
+
+def check_traveller(form: Form, passenger: Passenger) -> bool:
     """Date of birth consistent with the passenger type; document number present where needed."""
     ok = True
-    birth = form.date_of_birth.data
+    birth = form.date_of_birth.data if "date_of_birth" in form else None  # only where the product asks it
     if birth and not form.date_of_birth.errors:
         message = age_problem(birth, passenger)
         if message:
             form.date_of_birth.errors = [*form.date_of_birth.errors, message]
             ok = False
+    if "document_number" not in form:
+        return ok
     number = form.document_number.data
     if passenger.needs_document and not number and not form.document_number.errors:
         form.document_number.errors = [*form.document_number.errors, _l("Enter the ID card or passport number.")]
