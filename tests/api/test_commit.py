@@ -123,7 +123,7 @@ def test_commit_for_unknown_or_another_partners_booking(client, app, travel, par
     booking = hold_vip(travel.partner)
     reply = other.open(other.commit(client, booking.reference))
     assert reply["error_code"] == "02"
-    assert (reply["properties"], reply["return_url"], reply["total_amount"]) == ("{}", "", "")
+    assert (reply["properties"], reply["return_url"], reply["total_amount"]) == ("{}", "", "0")
     assert other.open(other.commit(client, "261122-NOPE1234"))["error_code"] == "02"
     assert other.open(other.query(client, booking.reference))["error_code"] == "02"
     assert reload(booking).payment_status == "PENDING"
@@ -135,8 +135,8 @@ def test_commit_product_mismatch_and_malformed_values(client, travel):
     assert travel.open(mismatch)["error_code"] == "07"
     bad_type = travel.commit(client, booking.reference, product_type="SHIP")
     assert bad_type.status_code == 400 and travel.open(bad_type)["error_code"] == "07"
-    empty = travel.commit(client, booking.reference, partner_trans_id="")
-    assert empty.status_code == 400
+    too_long = travel.commit(client, booking.reference, partner_trans_id="X" * 101)
+    assert too_long.status_code == 400 and travel.open(too_long)["error_code"] == "07"
     assert reload(booking).payment_status == "PENDING"
 
 

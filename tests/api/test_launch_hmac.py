@@ -201,7 +201,7 @@ def test_openapi_describes_every_partner_endpoint(client, app):
     routes = {
         (rule.rule, method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/v1/")
+        if rule.rule.startswith(("/api/v1/", "/api/partner/"))
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     described = {(path, method) for path, item in document["paths"].items() for method in item}

@@ -87,15 +87,20 @@ def _is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def _is_envelope_path() -> bool:
-    return request.path.startswith("/api/v1/partner/")
+# The envelope calls' paths: the published /api/v1/partner/* and the Gotadi-compatible aliases /api/partner/*.
+ENVELOPE_PATH_PREFIXES = ("/api/v1/partner/", "/api/partner/")
+
+
+def is_envelope_path() -> bool:
+    """True for a request to an envelope call (its errors are envelope codes, its body is parsed by the call)."""
+    return request.path.startswith(ENVELOPE_PATH_PREFIXES)
 
 
 def _http_error(error: HTTPException):
     if not _is_api_request():
         return error
     status = error.code or 500
-    if _is_envelope_path():
+    if is_envelope_path():
         code = "07" if status in {400, 404, 405, 413, 415} else "99"
         return envelope_plain_error(code, status)
     if status == 429:
@@ -123,7 +128,7 @@ def _unexpected_error(error: Exception):
 
     db.session.rollback()
     current_app.logger.exception("unhandled error in the partner API")
-    if _is_envelope_path():
+    if is_envelope_path():
         return envelope_plain_error("99", 500)
     return api_response(2, http_status=500)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Literal
 
 from flask import Blueprint, current_app, jsonify
@@ -145,7 +146,32 @@ def build_document(base_url: str) -> dict[str, Any]:
             },
         },
     }
-    return publish(document)
+    return add_gotadi_aliases(publish(document))
+
+
+# Gotadi-compatible paths (issue 14) -> the published call they alias; webview.api.views registers the routes.
+GOTADI_ALIASES = {
+    "/api/partner/login": "/api/v1/partner/login",
+    "/api/partner/commit": "/api/v1/partner/commit",
+    "/api/partner/query-trans": "/api/v1/partner/query-trans",
+}
+
+
+def add_gotadi_aliases(document: dict[str, Any]) -> dict[str, Any]:
+    """List each alias as its own path: the published operation, same body, answers and examples, named apart."""
+    paths = document["paths"]
+    for alias, published in GOTADI_ALIASES.items():
+        item = copy.deepcopy(paths[published])
+        for operation in item.values():
+            operation["operationId"] += "GotadiAlias"
+            operation["deprecated"] = False
+            operation["summary"] = f"Alias of POST {published} (the path Gotadi's client code uses). " + \
+                operation["summary"]
+            operation["description"] = (f"Exactly `POST {published}`: same headers, sealed body, answers, codes and "
+                                        "rate limit. Either path may be used; neither is deprecated. "
+                                        + operation.get("description", ""))
+        paths[alias] = item
+    return document
 
 
 def _sealed(summary: str, operation: str, reply: str) -> dict[str, Any]:
@@ -472,6 +498,9 @@ class QueryTransactionData(_Open):
     transaction_id: str = Field(min_length=1, max_length=100, pattern=r"^[^|]+$")
     status: Literal["PENDING", "SUCCESS", "FAILURE"]
     amount: int = Field(description="`amount` (not transaction_amount): VND of the payment; must equal the order's.")
+    message: str | None = Field(default=None, max_length=200,
+                                description="Optional: your words for the status, e.g. why a payment failed; shown "
+                                            "to the customer after a FAILURE.")
 
 
 class RefundRequest(_Open):

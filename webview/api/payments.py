@@ -33,6 +33,9 @@ from webview.products import get_product, product_of_type
 from webview.signing.envelope import COMMIT_REQUEST, COMMIT_RESPONSE, QUERY_REQUEST, QUERY_RESPONSE, MessageSpec
 
 MAX_PARTNER_ID = 100
+# total_amount of a commit / query-trans answer whose order is unknown or not the caller's, and of a sealed refusal:
+# a number, never empty, because Java clients (Gotadi's among them) parse the field with Long.parseLong.
+UNKNOWN_TOTAL_AMOUNT = "0"
 
 
 @bp.post("/v1/payment/ipn")
@@ -86,7 +89,7 @@ def transaction_reply(partner: Partner, booking: Booking | None, error_code: str
     """The commit / query-trans answer fields; the order's details only to the partner that owns it."""
     reply = {"access_code": partner.access_code, "booking_number": values.get("booking_number", ""),
              "error_code": error_code, "product_type": values.get("product_type", ""), "properties": "{}",
-             "return_url": "", "total_amount": ""}
+             "return_url": "", "total_amount": UNKNOWN_TOTAL_AMOUNT}
     if booking is not None and booking.partner_id == partner.id:
         reply.update(product_type=get_product(booking.product).product_type, properties=envelope_properties(booking),
                      return_url=merchant_return_url(booking, partner), total_amount=str(booking.amount))
@@ -109,17 +112,22 @@ def _envelope_call(spec: MessageSpec, reply_spec: MessageSpec, handle) -> Respon
         error_code, booking = handle(partner, values)
     except EnvelopeRefusal as refusal:
         db.session.rollback()
-        return refusal_response(refusal, reply_spec, {"booking_number": values.get("booking_number", "")})
+        return refusal_response(refusal, reply_spec, {"booking_number": values.get("booking_number", ""),
+                                                      "total_amount": UNKNOWN_TOTAL_AMOUNT})
     note_exchange(verdict=f"signature ok; answered {error_code}")
     return sealed_reply(partner, reply_spec, transaction_reply(partner, booking, error_code, values), error_code)
 
 
 @bp.post("/v1/partner/commit")
 def partner_commit() -> Response:
-    """envelope: the partner has taken the money; issue the booking (00, 02, 07, 08)."""
+    """envelope: the partner has taken the money; issue the booking (00, 02, 07, 08).
+
+    An empty partner_trans_id means the booking number (Gotadi clients may leave it out)."""
 
     def handle(partner: Partner, values: dict[str, str]):
         booking_number = _field(values, "booking_number", MAX_REFERENCE, partner)
+        if not values.get("partner_trans_id", "").strip():  # optional in Gotadi's docs: the booking number stands in
+            values["partner_trans_id"] = booking_number
         partner_trans_id = _field(values, "partner_trans_id", MAX_PARTNER_ID, partner)
         product_type = values.get("product_type", "")
         if product_of_type(product_type) is None:

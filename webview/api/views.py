@@ -16,7 +16,8 @@ from webview.api.envelope import (
     refusal_response,
     sealed_reply,
 )
-from webview.api.errors import ApiError, api_response, envelope_plain_error
+from webview.api.errors import ApiError, api_response, envelope_plain_error, is_envelope_path
+from webview.api.payments import partner_commit, partner_query_trans
 from webview.api.schemas import WebviewUrlRequest, parse_json_body
 from webview.core.metrics import observe_api_exchange
 from webview.extensions import db
@@ -43,7 +44,7 @@ def start_exchange():
             return envelope_plain_error("07")
         raise ApiError(1, "a GET or HEAD request carries no body", fields=["body"])
     if request.method == "POST" and request.mimetype != "application/json":
-        if request.path.startswith("/api/v1/partner/"):
+        if is_envelope_path():
             return None  # envelope calls answer 07 from their own parser
         raise ApiError(1, "send the body as application/json", fields=["body"], http_status=415)
     return None
@@ -147,3 +148,14 @@ def partner_login():
     }
     return sealed_reply(partner, LOGIN_RESPONSE, reply, "00")
 
+
+
+# Gotadi-compatible aliases (issue 14): their published client code posts to /api/partner/*. The same view
+# functions under the same endpoint names, so rate limits, CSRF exemption, the message log and errors are the same.
+GOTADI_ALIASES = {
+    "/partner/login": partner_login,
+    "/partner/commit": partner_commit,
+    "/partner/query-trans": partner_query_trans,
+}
+for _alias, _view in GOTADI_ALIASES.items():
+    bp.add_url_rule(_alias, view_func=_view, methods=["POST"])
