@@ -97,10 +97,13 @@ def test_unversioned_or_stale_static_urls_revalidate(client, query):
 
 
 def test_hash_changes_with_the_content(app, tmp_path):
+    """Where templates reload (development), an edited static file gets its new hash at once; production hashes
+    each file once per process (tests/web/test_caching.py)."""
     static = tmp_path / "static"
     static.mkdir()
     (static / "a.css").write_text("a{}")
     app.static_folder = str(static)
+    app.config["TEMPLATES_AUTO_RELOAD"] = True
     with app.test_request_context():
         first = content_hash("a.css")
         (static / "a.css").write_text("a{color:red}")
