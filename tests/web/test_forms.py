@@ -106,7 +106,8 @@ def test_a_valid_family_is_normalised(app):
         ("infant", years_before(TRAVEL, 2), "date_of_birth", False),
         ("infant", TRAVEL - timedelta(days=5), "date_of_birth", False),
         ("adult", TODAY + timedelta(days=1), "date_of_birth", True),
-        ("adult", "24/11/1990", "date_of_birth", True),
+        ("adult", "11/24/1990", "date_of_birth", True),  # mm/dd/yyyy is not guessed
+        ("adult", "1990/11/24", "date_of_birth", True),
     ],
 )
 def test_date_of_birth_must_match_the_passenger_type(app, kind, birth, field, needs_document):

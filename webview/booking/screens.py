@@ -170,6 +170,8 @@ def passengers_for(quote: Quote, selection: Selection) -> list[Passenger]:
         party = selection.passengers
         kinds = ["adult"] * party.adults + ["child"] * party.children + ["infant"] * party.infants
         return [Passenger(kind, day, needs_document=kind == "adult") for kind in kinds]
+    if product.min_age is None:
+        return [Passenger("adult", day, needs_document=False)]
     return [Passenger("adult", day, needs_document=False, min_adult_age=product.min_age)]
 
 
@@ -200,8 +202,8 @@ def traveller_error_groups(form, product: str) -> list[ErrorGroup]:
         links = list(_field_errors(entry))
         if links:
             groups.append(ErrorGroup(traveller_heading(product, form.passengers[index], index), links))
-    contact = [link for field in (form.contact_name, form.contact_email, form.contact_phone)
-               for link in _field_errors(field)]
+    contact = [link for name in ("contact_name", "contact_email", "contact_phone") if name in form
+               for link in _field_errors(form[name])]
     if contact:
         groups.append(ErrorGroup(str(_l("Contact")), contact))
     return groups
@@ -282,21 +284,25 @@ def supplier_of(quote: Quote) -> str | None:
 def travellers_payload(form, quote: Quote, selection: Selection) -> list[dict]:
     """The validated travellers as the booking stores them (dates as YYYY-MM-DD, with passenger types)."""
     passengers = passengers_for(quote, selection)
-    return [
-        {
-            "full_name": entry.full_name.data,
-            "date_of_birth": entry.date_of_birth.data.isoformat(),
-            "gender": entry.gender.data,
-            "document_number": entry.document_number.data or None,
-            "passenger_type": passenger.passenger_type,
-        }
-        for entry, passenger in zip(form.travellers.entries, passengers, strict=True)
-    ]
+    return [traveller_payload(entry.form, passenger)
+            for entry, passenger in zip(form.travellers.entries, passengers, strict=True)]
+
+
+def traveller_payload(person, passenger: Passenger) -> dict:
+    """One person as stored; what the product does not ask (birth, gender, document) is stored as None."""
+    birth = person.date_of_birth.data if "date_of_birth" in person else None
+    return {
+        "full_name": person.full_name.data,
+        "date_of_birth": birth.isoformat() if birth else None,
+        "gender": person.gender.data if "gender" in person else None,
+        "document_number": (person.document_number.data if "document_number" in person else None) or None,
+        "passenger_type": passenger.passenger_type,
+    }
 
 
 def contact_payload(form) -> dict[str, str]:
-    """The validated contact person (phone already normalised to +84…)."""
-    return {"name": form.contact_name.data, "email": form.contact_email.data, "phone": form.contact_phone.data}
+    """The validated contact person (phone already normalised to +84…); the holder's name where none is asked."""
+    return {"name": form.holder_name, "email": form.contact_email.data, "phone": form.contact_phone.data}
 
 
 def is_releasable(booking, now: datetime | None = None) -> bool:

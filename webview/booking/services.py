@@ -89,34 +89,42 @@ def clean_contact(contact: dict[str, Any]) -> dict[str, str]:
 
 
 def clean_travellers(travellers: list[dict[str, Any]], product: str, today: date) -> list[dict[str, Any]]:
-    """The travellers as stored: full name, ISO date of birth, gender, document number, passenger type."""
+    """The travellers as stored: full name, ISO date of birth and gender (None where the product does not ask them),
+    document number, passenger type."""
     if not isinstance(travellers, list) or not travellers or len(travellers) > 18:
         raise BookingError(_l("Some traveller or contact details are missing or invalid."))
+    offered = get_product(product)
     cleaned = []
     for traveller in travellers:
         if not isinstance(traveller, dict):
             raise BookingError(_l("Some traveller or contact details are missing or invalid."))
-        birth = traveller.get("date_of_birth")
-        try:
-            birth = birth if isinstance(birth, date) else date.fromisoformat(str(birth))
-        except ValueError:
-            raise BookingError(_l("Enter a valid date of birth.")) from None
-        if birth > today or birth.year < today.year - 120:
-            raise BookingError(_l("Enter a valid date of birth."))
-        gender = traveller.get("gender")
+        # birth and gender only where the product's supplier needs them; otherwise not kept even when given
+        birth, gender = (clean_birth(traveller.get("date_of_birth"), today), traveller.get("gender")) \
+            if offered.asks_birth_and_gender else (None, None)
         kind = traveller.get("passenger_type") or "adult"
-        if gender not in GENDERS or kind not in PASSENGER_TYPES or (not get_product(product).every_passenger
-                                                                    and kind != "adult"):
+        if (offered.asks_birth_and_gender and gender not in GENDERS) or kind not in PASSENGER_TYPES or (
+                not offered.every_passenger and kind != "adult"):
             raise BookingError(_l("Some traveller or contact details are missing or invalid."))
         document = traveller.get("document_number")
         cleaned.append({
             "full_name": clean_text(traveller.get("full_name"), 60),
-            "date_of_birth": birth.isoformat(),
+            "date_of_birth": birth.isoformat() if birth else None,
             "gender": gender,
             "document_number": clean_text(document, 15) if document else None,
             "passenger_type": kind,
         })
     return cleaned
+
+
+def clean_birth(value: Any, today: date) -> date:
+    """A stored date of birth: an ISO date (or a date) in the last 120 years, not in the future."""
+    try:
+        birth = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise BookingError(_l("Enter a valid date of birth.")) from None
+    if birth > today or birth.year < today.year - 120:
+        raise BookingError(_l("Enter a valid date of birth."))
+    return birth
 
 
 def hold_booking(*, partner_id: int, customer_id: int, launch_session_id: str | None, offer_id: str,

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from webview.booking import screens
-from webview.booking.forms import ConfirmForm, TravellersForm
+from webview.booking.forms import ConfirmForm, travellers_form
+from webview.booking.normalise import day_month_year
 from webview.booking.layout import layout_context
 from webview.booking.lifecycle import MESSAGES, can_book_again, status_message, status_tone
 from webview.booking.orders import not_found_page, owned_booking
@@ -54,6 +55,7 @@ def inject_layout() -> dict:
         "as_date": screens.as_date,
         "status_tone": status_tone,
         "hold_left": screens.hold_left,
+        "day_month_year": day_month_year,
     }
 
 
@@ -206,16 +208,30 @@ def selected_quote():
     return selection, quote, None
 
 
-def travellers_form(quote, selection, launch):
-    """The travellers form for a quote: posted data when there is some, else the customer's details."""
-    passengers = screens.passengers_for(quote, selection)
-    form = TravellersForm(passengers=passengers)
+def details_form(quote, selection, launch):
+    """The product's travellers form for a quote: posted data when there is some, else the customer's details (and,
+    where the one person named is the customer, their name too)."""
+    product = get_product(quote.product)
+    form = travellers_form(product, screens.passengers_for(quote, selection))
     if request.method == "GET":
         customer = launch.customer
-        form.contact_name.data = customer.fullname or ""
+        if "contact_name" in form:
+            form.contact_name.data = customer.fullname or ""
+        if product.holder_is_customer:
+            form.travellers.entries[0].full_name.data = customer.fullname or ""
         form.contact_email.data = customer.email or ""
         form.contact_phone.data = format_vn_phone(customer.phone)
     return form
+
+
+def details_page(quote, selection, form, status: int = 200):
+    """The travellers form, or for a one-screen funnel (VIP) the confirm screen that holds and pays in one tap."""
+    if get_product(quote.product).has_travellers_step:
+        return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
+                               title=title_for(quote.product)), status
+    return render_template("booking/confirm.html", quote=quote, selection=selection, form=form,
+                           draft=screens.new_draft_key(), merchant_name=current_app.config["MERCHANT_NAME"],
+                           title=title_for(quote.product)), status
 
 
 LEGAL_PAGES = ("terms", "privacy")
@@ -232,12 +248,15 @@ def legal(page: str):
 @bp.route("/book", methods=["GET", "POST"])
 @launch_required
 def travellers():
-    """Travellers and contact for the chosen offer; a valid POST shows the review screen."""
+    """Travellers and contact for the chosen offer; a valid POST shows the review screen (VIP: the confirm screen)."""
     selection, quote, error = selected_quote()
     if error is not None:
         return error
     launch = current_launch()
-    form = travellers_form(quote, selection, launch)
+    form = details_form(quote, selection, launch)
+    if not get_product(quote.product).has_travellers_step:  # the confirm screen posts to the hold itself
+        return details_page(quote, selection, form,
+                            INVALID if request.method == "POST" and not form.validate() else 200)
     if request.method == "POST" and not request.form.get("edit") and form.validate():
         return render_template("booking/review.html", quote=quote, selection=selection, form=form,
                                draft=screens.new_draft_key(), hidden_pairs=screens.hidden_values(form),
@@ -245,22 +264,22 @@ def travellers():
                                merchant_name=current_app.config["MERCHANT_NAME"], supplier=screens.supplier_of(quote),
                                title=title_for(quote.product))
     status = INVALID if request.method == "POST" and not request.form.get("edit") else 200
-    return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
-                           title=title_for(quote.product)), status
+    return details_page(quote, selection, form, status)
 
 
 @bp.post("/book/hold")
 @launch_required
 def hold():
-    """Hold & pay: re-check the travellers, hold the offer (inventory taken atomically), show the held order."""
+    """Hold & pay: re-check the travellers, hold the offer (inventory taken atomically), show the held order (a
+    one-screen funnel goes on to the payment)."""
     selection, quote, error = selected_quote()
     if error is not None:
         return error
     launch = current_launch()
-    form = TravellersForm(passengers=screens.passengers_for(quote, selection))
+    product = get_product(quote.product)
+    form = travellers_form(product, screens.passengers_for(quote, selection))
     if not form.validate():
-        return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
-                               title=title_for(quote.product)), INVALID
+        return details_page(quote, selection, form, INVALID)
     try:
         booking = hold_booking(
             partner_id=launch.partner_id, customer_id=launch.customer_id, launch_session_id=launch.id,
@@ -273,8 +292,9 @@ def hold():
         return not_found_page()
     except BookingError as error:
         form.form_errors.append(str(error.message))
-        return render_template("booking/travellers.html", quote=quote, selection=selection, form=form,
-                               title=title_for(quote.product)), INVALID
+        return details_page(quote, selection, form, INVALID)
+    if booking.is_held and not product.has_travellers_step:  # plan → confirm → pay: straight to the payment
+        return redirect(url_for("payments.handoff", reference=booking.reference), code=303)
     return redirect(url_for("booking.order", reference=booking.reference), code=303)
 
 
