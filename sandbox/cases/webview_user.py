@@ -34,11 +34,9 @@ class Checkout:
 
 @dataclass(frozen=True)
 class Traveller:
-    """The details typed into the traveller form (a VIP member: no document number needed)."""
+    """The details typed into the VIP confirm screen (a member: name and contact only)."""
 
-    full_name: str = "NGUYEN VAN AN"
-    date_of_birth: str = "1990-04-12"
-    gender: str = "male"
+    full_name: str = "Nguyễn Văn An"
     contact_email: str = "an.nguyen@example.com"
     contact_phone: str = "0912345678"
 
@@ -91,25 +89,27 @@ class WebviewUser:
         return self.get(urls["url_open"], "open url_open")
 
     def hold_vip(self, traveller: Traveller | None = None) -> tuple[str, int]:
-        """Choose the first VIP plan, fill the traveller form, review, hold: (order number, amount)."""
+        """Choose the first VIP plan and confirm it (member and contact prefilled, corrected to ours): the hold opens
+        the payment straight away (plan → confirm → pay). Returns (order number, amount)."""
         who = traveller or Traveller()
         plans = self.get("/w/", "VIP plans", product="vip")
         if not plans.has("result-item"):
             raise JourneyError("the VIP tab shows no plan (is the demo catalog seeded?)")
-        form_page = self.get(plans.link("select-offer"), "traveller form")
-        review = self.submit(form_page, "traveller form → review", testid="traveller-form", data={
-            "travellers-0-full_name": who.full_name, "travellers-0-date_of_birth": who.date_of_birth,
-            "travellers-0-gender": who.gender, "contact_name": who.full_name, "contact_email": who.contact_email,
+        confirm = self.get(plans.link("select-offer"), "confirm screen")
+        if not confirm.has("hold-submit"):
+            raise JourneyError("no confirm screen after choosing a VIP plan")
+        amount = int(confirm.testid("review-total").attrs["data-amount"])
+        paying = self.submit(confirm, "confirm → hold", testid="traveller-form", data={
+            "travellers-0-full_name": who.full_name, "contact_email": who.contact_email,
             "contact_phone": who.contact_phone})
-        if review.has("form-errors") or not review.has("hold-submit"):
-            raise JourneyError(f"the traveller form was refused: {review.testid('form-errors').text.strip()[:200]}"
-                               if review.has("form-errors") else "no review screen after the traveller form")
-        amount = int(review.testid("review-total").attrs["data-amount"])
-        held = self.submit(review, "hold", action_contains="/w/book/hold")
-        status = held.testid("order-status").attrs
+        if paying.has("form-errors") or not paying.has("pay-button"):
+            raise JourneyError(f"the confirm screen was refused: {paying.testid('form-errors').text.strip()[:200]}"
+                               if paying.has("form-errors") else "no payment screen after the confirm screen")
+        reference = paying.testid("pay-button").attrs["data-reference-transaction-id"]
+        status = self.order_page(reference).testid("order-status").attrs
         if status.get("data-booking-status") != "BOOKED":
             raise JourneyError(f"the hold did not book: {status}")
-        return status["data-reference-transaction-id"], amount
+        return reference, amount
 
     def order_page(self, reference: str, *, expect: tuple[int, ...] = (200,)) -> Page:
         """The order screen (/w/orders/<reference>)."""
