@@ -30,6 +30,7 @@ from webview.catalog.models import (
 )
 from webview.extensions import db
 
+PLACES = "webview.catalog.places"  # app.extensions key of the pickers' airports and cities
 log = logging.getLogger(__name__)
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,6 +82,7 @@ def generate_catalog(days: int = DEFAULT_DAYS, *, start: date | None = None, see
 
 def ensure_reference_data(seed: str = DEFAULT_SEED) -> None:
     """Insert airports, airlines, cities, hotels, room types and VIP plans that are not there yet."""
+    current_app.extensions.pop(PLACES, None)  # the pickers' places, kept per process by catalog.services
     insert_missing(Airport, Airport.code, [
         {"code": code, "city_vi": city_vi, "city_en": city_en, "name_vi": name_vi, "name_en": name_en, "rank": rank}
         for rank, (code, city_vi, city_en, name_vi, name_en) in enumerate(data.AIRPORTS)

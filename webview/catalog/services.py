@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from webview.catalog import data
-from webview.catalog.generator import local_today
+from webview.catalog.generator import PLACES, local_today
 from webview.catalog.models import Airline, Airport, Fare, Flight, Hotel, HotelCity, RoomNight, RoomType, VipPlan
 from webview.catalog.offers import (
     MAX_NIGHTS,
@@ -41,16 +42,40 @@ __all__ = [
 SORTS = ("price", "time")
 
 
+# The pickers' places, per app and locale, in current_app.extensions[PLACES]. Airports and hotel cities are
+# reference rows: `ensure_reference_data` only inserts the missing ones from webview.catalog.data (and forgets this
+# process's copy), so they change with a deploy (a process restart), never while a process runs. An empty answer
+# (a catalog not seeded yet) is not kept.
+
+
+def _places(kind: str, locale: str, load) -> list[Place]:
+    cache = current_app.extensions.setdefault(PLACES, {})
+    places = cache.get((kind, locale))
+    if places is None:
+        places = tuple(load())
+        if places:
+            cache[(kind, locale)] = places
+    return list(places)
+
+
 def airports(locale: str = "vi") -> list[Place]:
-    """Every airport for the origin/destination pickers, busiest first, named in `locale`."""
-    rows = db.session.scalars(select(Airport).order_by(Airport.rank, Airport.code))
-    return [Place(row.code, row.city(locale), row.name(locale)) for row in rows]
+    """Every airport for the origin/destination pickers, busiest first, named in `locale` (read once per process)."""
+
+    def load():
+        rows = db.session.scalars(select(Airport).order_by(Airport.rank, Airport.code))
+        return [Place(row.code, row.city(locale), row.name(locale)) for row in rows]
+
+    return _places("airport", locale, load)
 
 
 def hotel_cities(locale: str = "vi") -> list[Place]:
-    """Every hotel city for the city picker, named in `locale`."""
-    rows = db.session.scalars(select(HotelCity).order_by(HotelCity.rank, HotelCity.code))
-    return [Place(row.code, row.name(locale), row.name(locale)) for row in rows]
+    """Every hotel city for the city picker, named in `locale` (read once per process)."""
+
+    def load():
+        rows = db.session.scalars(select(HotelCity).order_by(HotelCity.rank, HotelCity.code))
+        return [Place(row.code, row.name(locale), row.name(locale)) for row in rows]
+
+    return _places("hotel_city", locale, load)
 
 
 def fare_class_name(fare_class: str, locale: str) -> str:
