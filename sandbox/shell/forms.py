@@ -29,6 +29,9 @@ class OpenWebviewForm(FlaskForm):
         SelectChoice("dual", _l("Dual (two columns where wide)")), SelectChoice("single", _l("Single column"))])
     locale = SelectField(_l("Language"), default="vi",
                          choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
+    web_bar = SelectField(_l("Web bar"), default="show", choices=[
+        SelectChoice("show", _l("Shown (the webview's own bar)")),
+        SelectChoice("hide", _l("Hidden (the app's header only)"))])
     theme = TextAreaField(_l("Theme overrides (JSON)"), validators=[Optional(), Length(max=MAX_THEME_CHARS)])
 
     def validate_theme(self, field: TextAreaField) -> None:
@@ -53,6 +56,8 @@ class OpenWebviewForm(FlaskForm):
                 "product": self.product.data, "layout": self.layout.data, "locale": self.locale.data}
         if self.email.data:
             body["email"] = self.email.data.strip()
+        if self.web_bar.data == "hide":
+            body["web_bar"] = "hide"
         theme = self.theme_object()
         if theme is not None:
             body["theme"] = theme

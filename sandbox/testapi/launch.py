@@ -6,13 +6,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sandbox.credentials import PartnerCredentials
 from sandbox.exchange import HttpResult, send_logged
 from sandbox.protocol import envelope, hmac_auth
 
 HMAC_FIELDS = ("identify_code", "identify_phone", "identify_fullname", "email", "product", "layout", "locale",
-               "theme")
+               "theme", "web_bar")
+# The envelope login carries no language or bar choice: the partner's app appends them to redirect_url when it opens
+# the webview (docs/partners/handoff.md, "Opening the webview").
+APP_OPEN_OPTIONS = ("locale", "web_bar")
 
 
 class LaunchInvalid(ValueError):
@@ -99,5 +103,14 @@ def _launch_envelope(partner: PartnerCredentials, request: dict[str, Any], base_
         return LaunchOutcome(False, 502, {"error": f"the merchant's answer did not open: {error.reason}",
                                           "error_code": error.error_code})
     if fields["error_code"] == "00" and fields["redirect_url"]:
-        return LaunchOutcome(True, 200, {"url_open": fields["redirect_url"], "url_checkout_result": None})
+        return LaunchOutcome(True, 200, {"url_open": opened_with_options(fields["redirect_url"], request),
+                                         "url_checkout_result": None})
     return LaunchOutcome(False, result.status, {"error_code": fields["error_code"]})
+
+
+def opened_with_options(url: str, request: dict[str, Any]) -> str:
+    """The URL as the partner's app opens it: with the launch's `locale` and `web_bar` appended when given."""
+    extra = {name: request[name] for name in APP_OPEN_OPTIONS if isinstance(request.get(name), str) and request[name]}
+    if not extra:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(extra)

@@ -72,6 +72,20 @@
     });
   }
 
+  // The host app may say that its own header is enough (or no longer is), after any page load:
+  //   window.postMessage({type: "webview:web-bar", web_bar: "hide" | "show"}, location.origin)
+  // from its native side (evaluateJavascript) or from a parent frame of this origin. Other origins are ignored.
+  function listenToHost() {
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.origin !== window.location.origin || !data || typeof data !== "object") { return; }
+      if (data.type !== "webview:web-bar" || (data.web_bar !== "hide" && data.web_bar !== "show")) { return; }
+      if (data.web_bar === "hide") { doc.documentElement.setAttribute("data-web-bar", "hide"); }
+      else { doc.documentElement.removeAttribute("data-web-bar"); }
+    });
+  }
+  listenToHost();  // at once, not at DOMContentLoaded: a host that answers early is not missed
+
   function init() {
     each("form[data-check-on-leave]", checkOnLeave);
     each("[data-upper-ascii]", function (input) {

@@ -112,6 +112,9 @@ def build_document(base_url: str) -> dict[str, Any]:
                 "post": {
                     "operationId": "partnerLogin",
                     "summary": "Open the webview (envelope profile): access_code|user_id|layout|product.",
+                    "description": "The sealed answer's redirect_url opens the webview once. Your app may append "
+                    "`locale` (vi|en) and `web_bar` (show|hide: hide when your native header is the only one) "
+                    "when it opens it; an unknown value is answered HTTP 400 naming it, without spending the URL.",
                     "security": ENVELOPE_SECURITY,
                     "requestBody": {
                         "required": True,

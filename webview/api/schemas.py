@@ -10,6 +10,7 @@ from webview.api.errors import ApiError
 from webview.booking.references import REFERENCE_INPUT_PATTERN
 from webview.booking.states import PartnerStatus
 from webview.core.jsontext import JsonRejected, parse_json
+from webview.launch.options import WEB_BAR_OPTIONS
 from webview.products import DEFAULT_PRODUCT, PRODUCT_CODES
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{6,18}[0-9]$"
@@ -17,6 +18,7 @@ PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{6,18}[0-9]$"
 # JSON-schema enum in the OpenAPI document).
 PartnerStatusValue = Literal[tuple(status.value for status in PartnerStatus)]  # type: ignore[valid-type]
 ProductCode = Literal[PRODUCT_CODES]  # type: ignore[valid-type]
+WebBar = Literal[WEB_BAR_OPTIONS]  # type: ignore[valid-type]
 
 
 class Schema(BaseModel):
@@ -39,12 +41,17 @@ class WebviewUrlRequest(Schema):
     theme: dict[str, Any] | None = Field(
         default=None, description="Launch override of colour tokens and `dark` (see Theming)."
     )
+    web_bar: WebBar | None = Field(
+        default=None, description="`hide` when your app shows its own header (title, back) above the webview: the "
+        "webview then draws no top bar of its own. Omitted: `show`. Your app may also append `web_bar` (and "
+        "`locale`) to url_open when it opens it; the URL wins.")
 
 
 class WebviewUrlData(Schema):
     """`data` of a successful webview-url answer."""
 
-    url_open: str
+    url_open: str = Field(description="Open it once within expires_at. Your app may append `locale` (vi|en) and "
+                          "`web_bar` (show|hide) when it opens it; they win over the launch request.")
     url_checkout_result: str
     request_id: str
     expires_at: int = Field(description="Expiry of url_open, unix milliseconds.")

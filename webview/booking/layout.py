@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 
 from flask import request
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from webview.launch.models import LaunchSession
+from webview.launch.options import WEB_BAR_HIDE, switchable_locales
 from webview.partners.models import Partner
 from webview.themes import css_variables, resolve_theme
 
@@ -18,6 +20,20 @@ log = logging.getLogger(__name__)
 # One declaration per line as css_variables renders it; anything else never reaches the page.
 DECLARATION = re.compile(r"--wv-[a-z0-9-]+:\s*[#0-9A-Za-z .,'\"()-]+;")
 SAFE_LOGO = re.compile(r"(?:/(?!/)[A-Za-z0-9/._-]+|data:image/(?:png|webp|jpeg|svg\+xml);base64,[A-Za-z0-9+/=]+)")
+
+
+# The language switch names each language in itself (a user who cannot read the current one still finds theirs).
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """One button of the VI/EN switch in the web bar."""
+
+    code: str
+    label: str  # "VI", "EN"
+    name: str  # the language's own name, for screen readers
+    current: bool
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,13 @@ def theme_css(partner: Partner, override: dict | None) -> str | None:
     return css
 
 
+def language_choices() -> list[LanguageChoice]:
+    """The switch's buttons, the request's language marked current."""
+    current = str(get_locale() or "")
+    return [LanguageChoice(code, code.upper(), LANGUAGE_NAMES.get(code, code), code == current)
+            for code in switchable_locales()]
+
+
 def layout_context(launch: LaunchSession | None) -> dict:
     """Template variables for base.html, computed once per request."""
     if launch is None:
@@ -70,5 +93,9 @@ def layout_context(launch: LaunchSession | None) -> dict:
         cached = request.environ["webview.layout"] = {
             "page_brand": brand_for(launch.partner),
             "page_theme_css": Markup(css) if css else None,  # noqa: S704  (declarations checked above)
+            "web_bar_hidden": launch.web_bar == WEB_BAR_HIDE,
+            # a page reached by a GET can be shown again in the other language; a posted one (the review) cannot
+            "language_switch": language_choices() if request.method == "GET" else None,
+            "language_return": request.full_path.rstrip("?"),
         }
     return cached

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webview.db import Base, utcnow
+from webview.launch.options import WEB_BAR_SHOW
 from webview.partners.models import Customer, Partner
 from webview.products import DEFAULT_PRODUCT
 
@@ -27,6 +28,7 @@ class LaunchToken(Base):
     layout: Mapped[str] = mapped_column(String(10), default="dual")
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     theme_override: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    web_bar: Mapped[str] = mapped_column(String(8), default=WEB_BAR_SHOW, server_default=WEB_BAR_SHOW)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -44,6 +46,7 @@ class LaunchSession(Base):
     layout: Mapped[str] = mapped_column(String(10), default="dual")
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     theme_override: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    web_bar: Mapped[str] = mapped_column(String(8), default=WEB_BAR_SHOW, server_default=WEB_BAR_SHOW)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]

@@ -15,6 +15,7 @@ from webview.db import utcnow
 from webview.extensions import db
 from webview.i18n.locale import normalise_locale
 from webview.launch.models import LaunchSession, LaunchToken
+from webview.launch.options import WEB_BAR_SHOW, OpenOptions
 from webview.partners.models import Customer, Partner
 from webview.partners.services import partner_suspended
 from webview.products import DEFAULT_PRODUCT
@@ -32,6 +33,7 @@ class LaunchRequest:
     layout: str = "dual"
     locale: str | None = None  # None or "": no choice, each request follows the device (Accept-Language)
     theme: dict[str, Any] | None = None
+    web_bar: str | None = None  # None: "show" (the webview draws its bar); "hide": the host app's header only
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def issue_launch_token(partner: Partner, launch: LaunchRequest, ttl_seconds: int
         layout=launch.layout,
         locale=chosen_locale(launch),
         theme_override=launch.theme or {},
+        web_bar=launch.web_bar or WEB_BAR_SHOW,
         expires_at=expires_at,
     )
     db.session.add(record)
@@ -96,8 +99,11 @@ def issue_launch_token(partner: Partner, launch: LaunchRequest, ttl_seconds: int
     return LaunchGrant(token, record.request_id, int(expires_at.timestamp() * 1000), customer.id)
 
 
-def consume_launch_token(token: str, session_ttl_seconds: int) -> LaunchSession | None:
-    """Use a launch token once (atomically, across nodes) and open a session; None if unusable."""
+def consume_launch_token(token: str, session_ttl_seconds: int,
+                         options: OpenOptions | None = None) -> LaunchSession | None:
+    """Use a launch token once (atomically, across nodes) and open a session; None if unusable. `options` are what
+    the partner app appended to the URL when it opened it (they win over the launch request's)."""
+    options = options or OpenOptions()
     if not token or len(token) > 200:
         return None
     now = utcnow()
@@ -122,8 +128,9 @@ def consume_launch_token(token: str, session_ttl_seconds: int) -> LaunchSession 
         customer_id=record.customer_id,
         product=record.product,
         layout=record.layout,
-        locale=record.locale,
+        locale=options.locale or record.locale,
         theme_override=record.theme_override,
+        web_bar=options.web_bar or record.web_bar,
         expires_at=now + timedelta(seconds=session_ttl_seconds),
     )
     db.session.add(launch_session)
@@ -178,3 +185,10 @@ def end_partner_sessions(partner_id: int) -> None:
 def _end_sessions_of_suspended_partner(partner: Partner, **_signal) -> None:
     """A suspended partner's users lose their sessions at once, on every node (same transaction)."""
     end_partner_sessions(partner.id)
+
+
+def switch_session_locale(launch_session: LaunchSession, locale: str) -> None:
+    """The user chose a language in the page: this session speaks it from the next request on, and the customer's
+    remembered language follows (the caller commits)."""
+    launch_session.locale = locale
+    launch_session.customer.locale = locale

@@ -103,6 +103,7 @@
     }, true);
     simulateScheme(win.document);
     if (native.handoff === "bridge") { injectBridge(win); }
+    sendWebBar(win);
   }
 
   window.addEventListener("message", function (event) {
@@ -177,6 +178,24 @@
     try { stored = window.localStorage.getItem("sandbox-scheme"); } catch (error) { stored = null; }
     applyScheme(stored === "dark");
     scheme.addEventListener("click", function () { applyScheme(scheme.getAttribute("aria-pressed") !== "true"); });
+  }
+
+  // The native header above the frame is the partner app's: the toggle tells the webview (bridge message
+  // "webview:web-bar") to hide its own bar, and says it again after every page load as a native app would.
+  var webBarToggle = document.querySelector('[data-testid="shell-web-bar"]');
+  var webBarSignal = null;  // null: never sent, so the launch option (web_bar) decides
+  function sendWebBar(win) {
+    if (!webBarSignal || !win) { return; }
+    win.postMessage({ type: "webview:web-bar", web_bar: webBarSignal }, window.location.origin);
+    log("bridge", "webview:web-bar " + webBarSignal);
+  }
+  if (webBarToggle) {
+    webBarToggle.hidden = false;
+    webBarToggle.addEventListener("click", function () {
+      webBarSignal = webBarToggle.getAttribute("aria-pressed") === "true" ? "show" : "hide";
+      webBarToggle.setAttribute("aria-pressed", webBarSignal === "hide" ? "true" : "false");
+      try { if (frame) { sendWebBar(frame.contentWindow); } } catch (error) { /* foreign */ }
+    });
   }
 
   var newUser = document.querySelector('[data-testid="shell-new-user"]');
