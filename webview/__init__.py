@@ -33,6 +33,7 @@ FEATURES = (
     "webview.booking",
     "webview.payments",
     "webview.reconciliation",
+    "webview.portal",
     "webview.demo",
 )
 

@@ -254,6 +254,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OPS_EMAIL", str, None, "the merchant's operations address: reconciliation reports go there.",
             shown="unset (reports only to the partner's finance contacts)", sample="ops@shop.example"),
     Setting("RECON_MAX_ROWS_PER_PART", int, 500_000, "most rows in one part of a reconciliation file.", minimum=1),
+    Setting("PORTAL_ACTIVATION_HOURS", int, 72, "lifetime of the partner portal's emailed activation and "
+            "invitation links (single use).", minimum=1),
+    Setting("PORTAL_RESET_MINUTES", int, 60, "lifetime of a portal password-reset link (single use).", minimum=5),
+    Setting("PORTAL_REQUIRE_TOTP_FOR_OPERATORS", bool, None, "operators must set up TOTP two-factor sign-in "
+            "before using the portal.", shown="on in production, off in development", sample="1"),
+    Setting("PORTAL_MAX_FAILED_SIGNINS", int, 5, "wrong passwords or codes in a row before a portal account is "
+            "locked for `PORTAL_LOCKOUT_MINUTES`.", minimum=1),
+    Setting("PORTAL_LOCKOUT_MINUTES", int, 15, "how long a portal account stays locked after too many failed "
+            "sign-ins.", minimum=1),
+    Setting("PORTAL_SIGNIN_RATE_LIMIT", str, "10/minute", "portal sign-in attempts per client address.",
+            sample="7/minute"),
+    Setting("PORTAL_ACCOUNT_SIGNIN_RATE_LIMIT", str, "20/hour", "portal sign-in attempts per account (email), "
+            "from any address.", sample="9/hour"),
+    Setting("PORTAL_SESSION_IDLE_MINUTES", int, 30, "a portal session ends after this long without a request.",
+            minimum=1),
+    Setting("PORTAL_SESSION_MAX_HOURS", int, 12, "a portal session ends this long after sign-in, whatever "
+            "happens.", minimum=1),
 )
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 
@@ -317,6 +334,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if config["SANDBOX_ENABLED"] is None:
         config["SANDBOX_ENABLED"] = not production
     config["SANDBOX_TOKEN"] = config["SANDBOX_TOKEN"] or None
+    if config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"] is None:
+        config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"] = production
+    elif production and not config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"]:
+        raise ConfigError("PORTAL_REQUIRE_TOTP_FOR_OPERATORS cannot be turned off in production")
 
     database_url = config["DATABASE_URL"] or f"sqlite:///{instance_path / 'webview.db'}"
     if database_url.startswith("postgres://"):
