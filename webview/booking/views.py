@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from webview.booking import screens
-from webview.booking.forms import ConfirmForm, travellers_form
+from webview.booking.forms import MAX_PASSENGERS, SEARCH_HORIZON_DAYS, ConfirmForm, travellers_form
 from webview.booking.normalise import day_month_year
 from webview.booking.layout import layout_context
 from webview.booking.lifecycle import MESSAGES, can_book_again, status_message, status_tone
@@ -51,7 +51,9 @@ def inject_layout() -> dict:
         "traveller_error_groups": screens.traveller_error_groups,
         "party_text": screens.party_text,
         "traveller_heading": screens.traveller_heading,
-        "today_iso": lambda: local_today().isoformat(),
+        "today_iso": lambda days=0: (local_today() + timedelta(days=days)).isoformat(),
+        "horizon_iso": lambda days=0: (local_today() + timedelta(days=SEARCH_HORIZON_DAYS + days)).isoformat(),
+        "max_passengers": MAX_PASSENGERS,
         "as_date": screens.as_date,
         "status_tone": status_tone,
         "hold_left": screens.hold_left,
