@@ -15,6 +15,7 @@ import pyotp
 import segno
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -56,7 +57,7 @@ def normalise_email(value: str | None) -> str:
     try:
         return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(f"not an email address: {value!r}") from error
+        raise AccountError(_("%(value)s is not an email address", value=value or "")) from error
 
 
 def find_user(email: str) -> PortalUser | None:
@@ -71,17 +72,17 @@ def add_user(*, email: str, name: str, role: str, partner: Partner | None) -> Po
     address = normalise_email(email)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise AccountError("a name is required (at most 200 characters)")
+        raise AccountError(_("a name is required (at most 200 characters)"))
     if role == OPERATOR:
         if partner is not None:
-            raise AccountError("operators belong to no partner")
+            raise AccountError(_("operators belong to no partner"))
     elif role in PARTNER_ROLES:
         if partner is None:
-            raise AccountError(f"a {role} belongs to a partner")
+            raise AccountError(_("partner users belong to a partner"))
     else:
-        raise AccountError(f"role must be one of {', '.join((*PARTNER_ROLES, OPERATOR))}")
+        raise AccountError(_("role must be administrator, developer, finance or operator"))
     if find_user(address) is not None:
-        raise AccountError(f"{address} already has a portal account")
+        raise AccountError(_("%(email)s already has a portal account", email=address))
     user = PortalUser(email=address, name=name, role=role, partner_id=partner.id if partner else None,
                       failed_signins=0, active=True)
     db.session.add(user)
@@ -92,12 +93,12 @@ def add_user(*, email: str, name: str, role: str, partner: Partner | None) -> Po
 def check_password(password: str | None, user: PortalUser) -> str:
     """The password if it is acceptable for `user`, else AccountError saying why."""
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"the password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        raise AccountError(_("the password must be %(min)s to %(max)s characters", min=MIN_PASSWORD, max=MAX_PASSWORD))
     if len(set(password)) < 5:
-        raise AccountError("the password repeats too few characters")
+        raise AccountError(_("the password repeats too few different characters"))
     local = user.email.split("@", 1)[0].lower()
     if len(local) >= 4 and local in password.lower():
-        raise AccountError("the password must not contain your email address")
+        raise AccountError(_("the password must not contain your email address"))
     return password
 
 
@@ -133,9 +134,9 @@ def set_user_active(user: PortalUser, active: bool) -> None:
 def change_role(user: PortalUser, role: str) -> None:
     """A partner user's new role; the partner keeps at least one active admin."""
     if role not in PARTNER_ROLES or user.role not in PARTNER_ROLES:
-        raise AccountError(f"role must be one of {', '.join(PARTNER_ROLES)}")
+        raise AccountError(_("role must be administrator, developer or finance"))
     if user.role == ADMIN and role != ADMIN and _other_admins(user) == 0:
-        raise AccountError("the partner must keep at least one administrator")
+        raise AccountError(_("The partner must keep at least one administrator."))
     user.role = role
 
 
@@ -203,7 +204,7 @@ def use_token(raw: str, purposes: tuple[str, ...], password: str) -> PortalUser:
 
     checked = check_token(raw, purposes)
     if checked.state != "ok" or checked.token is None:
-        raise AccountError("this link is no longer valid")
+        raise AccountError(_("This link no longer works"))
     user = checked.token.user
     set_password(user, password)
     checked.token.used_at = utcnow()
@@ -330,7 +331,7 @@ def enable_totp(user: PortalUser, secret: str, code: str) -> None:
     """Turn TOTP on once the user proved the authenticator works (a code for `secret`)."""
     step = _matching_step(secret, code, None)
     if step is None:
-        raise AccountError("that code does not match: check the time on your phone and try the next code")
+        raise AccountError(_("that code does not match: check the time on your phone and try the next code"))
     user.totp_secret_sealed = seal(current_app.config["MASTER_KEY"], secret, TOTP_PURPOSE)
     user.totp_last_step = step
 
