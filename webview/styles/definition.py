@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from webview.booking.states import PartnerStatus
+
 FORMAT_VERSION = 1
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 SECRET_NAME_PATTERN = r"^[a-z][a-z0-9_]{1,30}$"
@@ -23,7 +25,8 @@ FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$"
 HEADER_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9-]{0,63}$"
 TEMPLATE_VARIABLE = re.compile(r"\{([a-z_]+)\}")
 
-PartnerStatusName = Literal["SUCCESS", "FAILURE", "PENDING"]
+PartnerStatusName = Literal[tuple(status.value for status in PartnerStatus)]  # type: ignore[valid-type]
+OtherStatus = Literal[PartnerStatus.FAILURE.value, "invalid"]  # type: ignore[valid-type]
 Algorithm = Literal["HMAC-SHA256", "HMAC-SHA512", "RSA-SHA256"]
 TimestampFormat = Literal["unix_ms", "unix_s", "compact_gmt7", "iso8601"]
 Method = Literal["GET", "POST", "PUT"]
@@ -225,6 +228,14 @@ class Expect(Strict):
         return self
 
 
+def _check_signature_placement(signature: Signature, where: str) -> None:
+    """A signature inside the body cannot sign that body."""
+    recipe = signature.canonical
+    signs_body = recipe.recipe == "raw_body" or any(part.raw_body or part.body_or_target for part in recipe.parts)
+    if signature.placement.field and signs_body:
+        raise ValueError(f"{where}: a signature that travels in a field cannot sign the raw body")
+
+
 class Answer(Strict):
     """One answer: HTTP status and body template (a JSON value; a string is sent as text; null: no body)."""
 
@@ -265,7 +276,7 @@ class StatusIn(Strict):
     json_string_field: str | None = Field(default=None, pattern=FIELD_NAME_PATTERN)
     fields: InboundFields
     status_values: dict[PartnerStatusName, list[str]]
-    other_status: Literal["FAILURE", "invalid"] = "invalid"
+    other_status: OtherStatus = "invalid"
     amount: Amount = Amount()
     closed: bool = False
     optional_fields: list[str] = Field(default_factory=list)
@@ -281,6 +292,9 @@ class StatusIn(Strict):
             raise ValueError("a query-string status-in call is sent with GET")
         if self.transport != "query" and "GET" in self.methods:
             raise ValueError("GET carries no body: use transport query for GET")
+        _check_signature_placement(self.signature, "status_in")
+        if self.transport == "query" and self.signature.canonical.recipe == "raw_body":
+            raise ValueError("status_in: a query-string message has no body to sign")
         if len(set(self.methods)) != len(self.methods):
             raise ValueError("methods are listed twice")
         if self.replay == "timestamp" and self.timestamp is None:
@@ -290,9 +304,8 @@ class StatusIn(Strict):
             raise ValueError("the signature cannot travel in the JSON string field it signs")
         if isinstance(self.fields.status, str) and not self.status_values:
             raise ValueError("status_values maps the partner's status values to SUCCESS, FAILURE or PENDING")
-        if isinstance(self.fields.status, Const) and self.fields.status.const not in ("SUCCESS", "FAILURE",
-                                                                                    "PENDING"):
-            raise ValueError("a constant status is SUCCESS, FAILURE or PENDING")
+        if isinstance(self.fields.status, Const) and self.fields.status.const not in tuple(PartnerStatus):
+            raise ValueError(f"a constant status is one of {', '.join(PartnerStatus)}")
         seen: dict[str, str] = {}
         for status, values in self.status_values.items():
             for value in values:
@@ -358,6 +371,10 @@ class Call(Strict):
             raise ValueError(f"{kind}: transport {self.transport} is sent with GET")
         if self.signature and self.signature.canonical.recipe in {"json_field"}:
             raise ValueError(f"{kind}: json_field recipes are for the status-in call only")
+        if self.signature:
+            _check_signature_placement(self.signature, kind)
+        if self.transport == "redirect" and self.signature and self.signature.placement.header:
+            raise ValueError("create: a redirect carries its signature in a field (it has no headers)")
         if self.answer is not None:
             needs = {"create": {"transaction_id"}, "query": {"transaction_id", "status", "amount"},
                      "refund": set()}[kind]
