@@ -327,6 +327,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms ships no Vietnamese catalog and our forms carry their own translated messages: Flask-WTF's
+        # per-request catalog lookup (a handful of stat calls each request) would only ever find English.
+        "WTF_I18N_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     })

@@ -89,8 +89,8 @@ def search_flights(origin: str, destination: str, day: date, passengers: Passeng
                    ) -> list[FlightOffer]:
     """Flights on `day` (GMT+7) with at least one fare that seats the party, by price or departure time.
 
-    Two queries whatever the number of results. Raises InvalidSearch for a bad query (unknown airport,
-    same origin and destination, a party the rules refuse, unknown sort).
+    One query whatever the number of results (the airports are the pickers' cached list). Raises InvalidSearch
+    for a bad query (unknown airport, same origin and destination, a party the rules refuse, unknown sort).
     """
     if sort not in SORTS:
         raise InvalidSearch(_l("Unknown sort order."))
@@ -98,8 +98,7 @@ def search_flights(origin: str, destination: str, day: date, passengers: Passeng
     origin, destination = (origin or "").upper(), (destination or "").upper()
     if origin == destination:
         raise InvalidSearch(_l("Choose a destination different from the origin."))
-    places = {row.code: row for row in db.session.scalars(select(Airport).where(Airport.code.in_([origin,
-                                                                                                 destination])))}
+    places = {place.code: place for place in airports(locale) if place.code in (origin, destination)}
     if origin not in places or destination not in places:
         raise InvalidSearch(_l("Choose an airport from the list."))
     query = (
@@ -125,8 +124,7 @@ def search_flights(origin: str, destination: str, day: date, passengers: Passeng
             checked_baggage_kg=fare.checked_baggage_kg, cabin_baggage_kg=fare.cabin_baggage_kg,
             refundable=fare.refundable, refund_fee=fare.refund_fee, change_fee=fare.change_fee,
         ))
-    origin_place = Place(origin, places[origin].city(locale), places[origin].name(locale))
-    destination_place = Place(destination, places[destination].city(locale), places[destination].name(locale))
+    origin_place, destination_place = places[origin], places[destination]
     offers = []
     for flight, carrier, fares in grouped.values():
         fares.sort(key=lambda offer: (offer.total, offer.fare_id))
@@ -165,10 +163,11 @@ def search_hotels(city: str, check_in: date, check_out: date, rooms: int, guests
     """Hotels in `city` with a room type free on every night of the stay for `rooms` rooms, cheapest first.
 
     A room type is offered only if every night from check-in to the night before check-out has
-    rooms_left >= rooms and its rooms hold the guests. Two queries whatever the number of results.
+    rooms_left >= rooms and its rooms hold the guests. One query whatever the number of results (the cities are
+    the pickers' cached list).
     """
     nights = check_stay(check_in, check_out, rooms, guests, today)
-    place = db.session.get(HotelCity, (city or "").upper())
+    place = next((place for place in hotel_cities(locale) if place.code == (city or "").upper()), None)
     if place is None:
         raise InvalidSearch(_l("Choose a city from the list."))
     stay = (
@@ -186,7 +185,7 @@ def search_hotels(city: str, check_in: date, check_out: date, rooms: int, guests
         .where(Hotel.city_code == place.code, RoomType.max_guests * rooms >= guests)
         .order_by(Hotel.id, stay.c.nights_price)
     )
-    city_place = Place(place.code, place.name(locale), place.name(locale))
+    city_place = place
     grouped: dict[int, tuple[Hotel, list[RoomOffer]]] = {}
     for room_type, hotel, rooms_left, nights_price in db.session.execute(query):
         grouped.setdefault(hotel.id, (hotel, []))[1].append(RoomOffer(
