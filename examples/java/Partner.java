@@ -14,6 +14,8 @@
 //                            merchant's signed calls, a payment page whose approval sends the signed IPN, and
 //                            (envelope) the place-order redirect and the commit call
 // RSA keys may be PEM (PKCS#8 private, X.509 public) or .NET XML <RSAKeyValue>.
+// Envelope commands take --paths gotadi to call the /api/partner/* aliases (the paths Gotadi's client code uses)
+// instead of /api/v1/partner/*; the calls are the same.
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -76,9 +78,9 @@ public final class Partner {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** Either base64 alphabet, padding optional. */
+    /** Either base64 alphabet, padding optional, whitespace (e.g. CRLF every 76 characters) ignored. */
     static byte[] b64decode(String text) {
-        String standard = text.trim().replace('-', '+').replace('_', '/');
+        String standard = text.replaceAll("[ \\t\\r\\n]", "").replace('-', '+').replace('_', '/');
         while (standard.length() % 4 != 0) standard += "=";
         return Base64.getDecoder().decode(standard);
     }
@@ -532,8 +534,12 @@ public final class Partner {
         if (json == null || !(json.get("key") instanceof String)) { // unknown partner: plaintext {"error_code": "10"}
             out.put("error_code", json == null ? "99" : String.valueOf(json.get("error_code")));
         } else {
-            out.putAll(open(replyName, e.suite(), (String) json.get("key"), (String) json.get("data"), e.partnerKey(),
-                    e.merchantKey(), System.currentTimeMillis()));
+            try { // refusals come sealed too, with HTTP 400 or 401: the body is read whatever the status
+                out.putAll(open(replyName, e.suite(), (String) json.get("key"), (String) json.get("data"),
+                        e.partnerKey(), e.merchantKey(), System.currentTimeMillis()));
+            } catch (IllegalArgumentException unopenable) { // e.g. a 04 sealed to the key we did not sign with
+                out.put("error_code", "04");
+            }
         }
         out.put("http_status", Integer.toString(answer.status()));
         return out;
@@ -811,7 +817,7 @@ public final class Partner {
             Map<String, Object> order = orders.get(bookingNumber);
             if (order == null) { json(exchange, 404, map("error", "no such order")); return; }
             order.put("status", "SUCCESS");
-            Map<String, String> answer = envelopeCall(o.get("base-url"), "/api/v1/partner/commit", "commit_request",
+            Map<String, String> answer = envelopeCall(o.get("base-url"), envelopePath(o, "commit"), "commit_request",
                     "commit_response", Map.of("access_code", envelope.accessCode(), "booking_number", bookingNumber,
                             "partner_trans_id", (String) order.get("partner_trans_id"),
                             "product_type", (String) order.get("product_type")), envelope);
@@ -881,6 +887,16 @@ public final class Partner {
         }
     }
 
+    /** The path of an envelope call: /api/v1/partner/<call>, or with --paths gotadi the alias /api/partner/<call>. */
+    static String envelopePath(Map<String, String> o, String call) {
+        String paths = o.getOrDefault("paths", "v1");
+        if (!paths.equals("v1") && !paths.equals("gotadi")) {
+            System.err.println("--paths must be v1 or gotadi");
+            System.exit(2);
+        }
+        return (paths.equals("gotadi") ? "/api/partner/" : "/api/v1/partner/") + call;
+    }
+
     static Envelope envelopeOptions(Map<String, String> o) throws Exception {
         need(o, "api-key", "access-code", "partner-key", "merchant-key");
         return new Envelope(o.getOrDefault("suite", "modern"), o.get("api-key"), o.get("access-code"),
@@ -941,7 +957,7 @@ public final class Partner {
             case "envelope-login" -> {
                 need(o, "base-url");
                 Envelope e = envelopeOptions(o);
-                Map<String, String> answer = envelopeCall(base, "/api/v1/partner/login", "login_request", "login_response",
+                Map<String, String> answer = envelopeCall(base, envelopePath(o, "login"), "login_request", "login_response",
                         Map.of("access_code", e.accessCode(), "user_id", o.getOrDefault("user-id", "user-42"),
                                 "layout", o.getOrDefault("layout", "dual"), "product", o.getOrDefault("product", "flight")), e);
                 if (!"00".equals(answer.get("error_code"))) {
@@ -953,7 +969,7 @@ public final class Partner {
             case "envelope-query" -> {
                 need(o, "base-url", "booking-number");
                 Envelope e = envelopeOptions(o);
-                Map<String, String> answer = envelopeCall(base, "/api/v1/partner/query-trans", "query_request",
+                Map<String, String> answer = envelopeCall(base, envelopePath(o, "query-trans"), "query_request",
                         "query_response", Map.of("access_code", e.accessCode(), "booking_number", o.get("booking-number")), e);
                 System.out.println(toJson(new LinkedHashMap<String, Object>(answer)));
                 System.exit("00".equals(answer.get("error_code")) ? 0 : 1);
