@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from blinker import Namespace
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -62,6 +63,11 @@ class OneLineCommand(click.Command):
         except click.UsageError as error:
             raise CommandError(error.format_message()) from error
 
+
+# Sent once `partners create` has committed a partner, with `locale` (the activation email's language); the portal
+# subscribes and emails the administrator a single-use activation link, so this lower layer never imports it. A
+# receiver returns one line for the operator (printed after the credentials; `--json` prints the credentials only).
+partner_created = Namespace().signal("partner-created")
 
 partners_cli = AppGroup("partners", help="Partner registry: onboarding, credentials, keys and status.")
 keys_cli = AppGroup("keys", help="The merchant's own RSA key pairs.")
@@ -208,7 +214,12 @@ def _print_credentials(partner: Partner, issued) -> None:
 @click.option("--logo-url", help="Logo: a path on this host, or an https URL.")
 @click.option("--font-stack", help="One of the allowed system font stacks (default system).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the credentials as one JSON object.")
-def create_command(from_file: str | None, as_json: bool, **flags: Any) -> None:
+@click.option("--locale", "email_locale", type=click.Choice(["vi", "en"]), default="vi",
+              help="Language of the administrator's activation email (default vi).")
+@click.option("--no-activation-email", is_flag=True, help="Do not email the administrator a portal activation link "
+              "(send one later with `flask portal send-activation CODE`).")
+def create_command(from_file: str | None, as_json: bool, email_locale: str, no_activation_email: bool,
+                   **flags: Any) -> None:
     """Onboard a partner and print its credentials once.
 
     Sandbox partners are created active; production partners are created pending_activation
@@ -238,6 +249,10 @@ def create_command(from_file: str | None, as_json: bool, **flags: Any) -> None:
         click.echo(json.dumps(issued.to_json()))
     else:
         _print_credentials(partner, issued)
+    if not no_activation_email:
+        for _receiver, line in partner_created.send(partner, locale=email_locale):
+            if line and not as_json:
+                click.echo(line)
 
 
 @partners_cli.command("list", cls=OneLineCommand)
@@ -390,3 +405,10 @@ def keys_show_command(public: bool, environment: str, key_format: str) -> None:
     text = KEY_FORMATS[key_format](environment)
     db.session.commit()
     click.echo(text.rstrip())
+
+
+# `set-style` and `show-style` live with the styles package (docs/partners/styles.md).
+from webview.styles.cli import style_commands  # noqa: E402
+
+for _command in style_commands(OneLineCommand, CommandError, _partner_or_fail):
+    partners_cli.add_command(_command)

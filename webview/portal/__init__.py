@@ -56,6 +56,8 @@ def init_app(app: Flask) -> None:
     from webview.portal.demo import seed_demo_operator
     from webview.portal.locale import init_locale
     from webview.portal.nav import portal_nav
+    from webview.portal.onboarding import on_partner_created
+    from webview.partners.cli import partner_created
 
     init_auth(app)
     init_locale(app)
@@ -64,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(portal_nav=portal_nav, current_partner=current_partner)
     app.cli.add_command(portal_cli)
+    partner_created.connect(on_partner_created)  # `flask partners create` emails the activation link
 
     from webview.demo import register_seed_step
 

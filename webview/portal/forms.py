@@ -6,10 +6,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from webview.portal.accounts import MAX_PASSWORD, MIN_PASSWORD
+
+ROLE_CHOICES = [SelectChoice("developer", _l("Developer")), SelectChoice("finance", _l("Finance")),
+                SelectChoice("admin", _l("Administrator"))]
 
 
 class SignInForm(FlaskForm):
@@ -46,19 +58,17 @@ class ConfirmForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[("developer", _l("Developer")), ("finance", _l("Finance")),
-                                            ("admin", _l("Administrator"))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("developer", _l("Developer")), ("finance", _l("Finance")),
-                                            ("admin", _l("Administrator"))])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class RotateSecretForm(FlaskForm):
     grace_hours = SelectField(_l("Previous secret stays valid for"), coerce=int,
-                              choices=[(0, _l("no time (stop at once)")), (1, _l("1 hour")), (24, _l("1 day")),
-                                       (168, _l("7 days"))], default=168)
+                              choices=[SelectChoice(0, _l("no time (stop at once)")), SelectChoice(1, _l("1 hour")),
+                                       SelectChoice(24, _l("1 day")), SelectChoice(168, _l("7 days"))], default=168)
 
 
 class KeyUploadForm(FlaskForm):
@@ -103,5 +113,6 @@ class OperatorCreatePartnerForm(FlaskForm):
     refund_url = StringField(_l("Refund URL"), validators=[Optional(), Length(max=500)])
     public_key = TextAreaField(_l("Partner public key (PEM or .NET XML)"),
                                validators=[Optional(), Length(max=20_000)])
-    locale = SelectField(_l("Language of the activation email"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(_l("Language of the activation email"),
+                         choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     confirm = BooleanField(_l("Email the activation link to the administrator"), default=True)

@@ -108,3 +108,21 @@ def create_operator(email: str, name: str) -> tuple[PortalUser, str]:
     link = send_link(user, ACTIVATION, locale="en")
     audit("portal.operator_created", user_email=user.email)
     return user, link
+
+
+def on_partner_created(partner: Partner, *, locale: str = "vi") -> str:
+    """`flask partners create` committed a partner: email its administrator the activation link (committed here).
+    Returns the line the CLI prints; a refusal (the address has an account already) is reported, not raised."""
+    from flask_babel import force_locale
+
+    from webview.extensions import db
+
+    with force_locale("en"):
+        try:
+            user, _link = onboard_partner_admin(partner, locale=locale)
+            db.session.commit()
+        except AccountError as error:
+            db.session.rollback()
+            return f"Portal: no activation link sent ({error}); see `flask portal send-activation {partner.code}`."
+    hours = current_app.config["PORTAL_ACTIVATION_HOURS"]
+    return f"Portal: activation link emailed to {user.email} (single use, valid {hours} h)."

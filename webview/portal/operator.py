@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from webview.extensions import db
 from webview.partners.models import Partner
@@ -139,9 +140,8 @@ def operator_renew_link(token_id: int):
 
 def _new_partner_form() -> OperatorCreatePartnerForm:
     form = OperatorCreatePartnerForm()
-    form.profile.choices = [(code, PROFILES[code].label if hasattr(PROFILES[code], "label") else code)
-                            for code in PROFILE_CODES]
-    form.handoff.choices = [(code, code) for code in HANDOFF_CODES]
+    form.profile.choices = [SelectChoice(code, profile_label(code, PROFILES[code].suites[0])) for code in PROFILE_CODES]
+    form.handoff.choices = [SelectChoice(code, code) for code in HANDOFF_CODES]
     if not form.is_submitted():
         form.profile.data = HMAC.code
     return form

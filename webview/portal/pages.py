@@ -16,6 +16,7 @@ from flask import Response, current_app, flash, redirect, render_template, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from webview.extensions import db
 from webview.partners.keys import KeyFormatError, merchant_public_key_pem, merchant_public_key_xml, pem_to_xml
@@ -293,7 +294,7 @@ def _integration_form(partner: Partner, formdata=None) -> IntegrationForm:
     data.update(return_hosts="\n".join(partner.return_hosts or []), recon_url=recon.reconciliation_url or "",
                 recon_finance_emails=", ".join(recon.finance_emails or []))
     form = IntegrationForm(formdata=formdata, data=data) if formdata is not None else IntegrationForm(data=data)
-    form.handoff.choices = [(code, code) for code in profile_of(partner).handoffs]
+    form.handoff.choices = [SelectChoice(code, code) for code in profile_of(partner).handoffs]
     return form
 
 
