@@ -28,6 +28,9 @@ OUTCOMES = {"approve": "SUCCESS", "decline": "FAILURE", "cancel": "CANCELLED", "
             "timeout": "EXPIRED"}
 IPN_STATUS = {"SUCCESS": "SUCCESS", "FAILURE": "FAILURE", "CANCELLED": "FAILURE", "PENDING": "PENDING",
               "EXPIRED": "FAILURE"}
+# What the wallet tells the merchant when a payment does not go through (the IPN's optional `message`).
+DECLINE_MESSAGES = {"FAILURE": "Insufficient balance in the wallet", "CANCELLED": "The customer cancelled the payment",
+                    "EXPIRED": "The payment timed out before it was confirmed"}
 MAX_DELAY_S = 30
 MAX_DUPLICATES = 5
 
@@ -281,14 +284,17 @@ class IpnFaults:
 
 
 def ipn_body(transaction: SandboxTransaction, status: str, amount: int | None = None) -> bytes:
-    """The IPN JSON body of DESIGN.md, compact, as it goes on the wire."""
-    return json.dumps({
+    """The IPN JSON body of DESIGN.md, compact, as it goes on the wire; a FAILURE says why in `message`."""
+    body = {
         "reference_transaction_id": transaction.reference_transaction_id,
         "transaction_amount": transaction.amount if amount is None else amount,
         "transaction_id": transaction.transaction_id,
         "status": status,
         "partner_banking_method": BANKING_METHOD,
-    }, separators=(",", ":")).encode()
+    }
+    if status == "FAILURE" and transaction.status in DECLINE_MESSAGES:
+        body["message"] = DECLINE_MESSAGES[transaction.status]
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def send_ipn(partner: PartnerCredentials, transaction: SandboxTransaction,

@@ -86,6 +86,30 @@
   }
   listenToHost();  // at once, not at DOMContentLoaded: a host that answers early is not missed
 
+  // Copy the order's code; without this file the code is plain text that one tap selects whole (user-select: all).
+  function setupCopy(button) {
+    var source = doc.getElementById(button.getAttribute("data-copy"));
+    var status = doc.querySelector("[data-copy-status]");
+    var label = button.textContent;
+    if (!source) { return; }
+    function done() {
+      button.textContent = button.getAttribute("data-copied");
+      if (status) { status.textContent = button.getAttribute("data-copied"); }
+      setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    function select() {
+      var range = doc.createRange(), selection = window.getSelection();
+      range.selectNodeContents(source); selection.removeAllRanges(); selection.addRange(range);
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      if (navigator.clipboard && navigator.clipboard.writeText) { navigator.clipboard.writeText(text).then(done, select); return; }
+      select();
+      try { if (doc.execCommand("copy")) { done(); } } catch (e) { /* the code stays selected: the user copies it */ }
+    });
+  }
+
   function init() {
     each("form[data-check-on-leave]", checkOnLeave);
     each("[data-upper-ascii]", function (input) {
@@ -113,6 +137,12 @@
       });
     });
     each("[data-deadline]", startCountdown);
+    each("[data-copy]", setupCopy);
+    each("[data-print]", function (button) {
+      if (typeof window.print !== "function") { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     var summary = doc.getElementById("form-errors");
     if (summary) { summary.focus(); }
   }

@@ -60,12 +60,14 @@ def test_wrong_or_non_numeric_pin_is_an_error_and_changes_nothing(client, transa
     assert db.session.scalars(select(PartnerMessage).filter_by(kind="ipn")).all() == []
 
 
-@pytest.mark.parametrize(("button", "status", "ipn_status"), [
-    ("approve", "SUCCESS", "SUCCESS"), ("decline", "FAILURE", "FAILURE"), ("cancel", "CANCELLED", "FAILURE"),
-    ("pend", "PENDING", "PENDING"),
+@pytest.mark.parametrize(("button", "status", "ipn_status", "reason"), [
+    ("approve", "SUCCESS", "SUCCESS", b""),
+    ("decline", "FAILURE", "FAILURE", b',"message":"Insufficient balance in the wallet"'),
+    ("cancel", "CANCELLED", "FAILURE", b',"message":"The customer cancelled the payment"'),
+    ("pend", "PENDING", "PENDING", b""),
 ])
 def test_choice_settles_sends_signed_ipn_and_returns_through_signed_result_url(
-        client, transaction_id, sandbox_partner, monkeypatch, button, status, ipn_status):
+        client, transaction_id, sandbox_partner, monkeypatch, button, status, ipn_status, reason):
     sent = []
 
     def fake_send(method, url, *, headers, body=None, timeout=None):
@@ -82,7 +84,7 @@ def test_choice_settles_sends_signed_ipn_and_returns_through_signed_result_url(
     assert (method, url) == ("POST", "http://127.0.0.1:5000/api/v1/payment/ipn")
     assert body == (b'{"reference_transaction_id":"261125-ABCD1234","transaction_amount":1250000,'
                     b'"transaction_id":"' + transaction_id.encode() + b'","status":"' + ipn_status.encode()
-                    + b'","partner_banking_method":"SANDBOX_WALLET"}')
+                    + b'","partner_banking_method":"SANDBOX_WALLET"' + reason + b'}')  # a FAILURE says why
     assert hmac_auth.verify(client_id=headers["X-Client-Id"], timestamp=headers["X-Timestamp"],
                             signature=headers["X-Signature"], message=body,
                             expected_client_id=sandbox_partner["client_id"],

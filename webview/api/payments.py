@@ -46,7 +46,7 @@ def payment_ipn() -> Response:
     note_exchange(reference=body.reference_transaction_id)
     outcome = apply_payment_status(partner, reference=body.reference_transaction_id, status=body.status,
                                    amount=body.transaction_amount, transaction_id=body.transaction_id,
-                                   source="ipn")
+                                   source="ipn", message=body.message)
     note_exchange(verdict=f"signature ok; {outcome.note}"[:200], result_code=str(outcome.code))
     if outcome.code != 0:
         raise ApiError(outcome.code, data={"transaction_id": body.transaction_id})

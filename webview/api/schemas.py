@@ -119,6 +119,9 @@ class IpnRequest(Schema):
     transaction_id: str = Field(pattern=PARTNER_ID_PATTERN, description="The partner's own transaction id.")
     status: PartnerStatusValue
     partner_banking_method: str | None = Field(default=None, max_length=50)
+    message: str | None = Field(default=None, max_length=200,
+                                description="Your words for the status, e.g. why a payment failed (\"Insufficient "
+                                            "balance\"); shown to the customer after a FAILURE.")
 
 
 class IpnData(Schema):

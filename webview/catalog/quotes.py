@@ -194,6 +194,7 @@ def hotel_quote(offer_id: str, room_type_id: int, check_in: date, check_out: dat
             "city": city.code, "city_name": city.name(locale), "room_type_id": room_type.id,
             "room_type": room_name, "check_in": check_in.isoformat(), "check_out": check_out.isoformat(),
             "nights": nights, "rooms": rooms, "guests": guests,
+            "check_in_time": hotel.check_in_time, "check_out_time": hotel.check_out_time,
         },
     )
 

@@ -137,6 +137,7 @@ class PartnerTransaction:
     status: str | None = None
     amount: int | None = None
     message_id: int | None = None  # the message-log row of the answer (to note a later verdict on it)
+    message: str | None = None  # the partner's words with a queried status (`data.message`), e.g. why it failed
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,8 @@ class HmacGateway:
         if problem:
             raise self._unusable(answer, "query-transaction", problem)
         return PartnerTransaction(transaction_id=data["transaction_id"], status=data["status"],
-                                  amount=data["amount"], message_id=answer.message_id)
+                                  amount=data["amount"], message_id=answer.message_id,
+                                  message=data["message"] if isinstance(data.get("message"), str) else None)
 
     def refund(self, *, reference: str, transaction_id: str, amount: int, reason: str,
                request_id: str) -> RefundOutcome:

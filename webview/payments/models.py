@@ -63,6 +63,9 @@ class PaymentEvent(Base):
     partner_transaction_id: Mapped[str | None] = mapped_column(String(100))
     amount: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(40))  # paid | failed | re-held | refused-must-refund
+    # The partner's own words with the status (IPN `message`, query `data.message`), cleaned of control
+    # characters: after a FAILURE, the reason the customer is shown.
+    message: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

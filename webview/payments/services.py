@@ -9,13 +9,14 @@ happen before the lock is taken, never while it is held.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from webview.booking.inventory import release_inventory, reserve_inventory
@@ -153,9 +154,35 @@ def _remember_transaction(booking_id: int, created: PartnerTransaction) -> None:
 
 
 def _record(booking: Booking, source: str, status: str, transaction_id: str | None, amount: int | None,
-            outcome: str) -> None:
+            outcome: str, message: str | None = None) -> None:
     db.session.add(PaymentEvent(booking_id=booking.id, source=source, status=status,
-                                partner_transaction_id=transaction_id, amount=amount, outcome=outcome))
+                                partner_transaction_id=transaction_id, amount=amount, outcome=outcome,
+                                message=clean_partner_message(message)))
+
+
+PARTNER_MESSAGE_MAX = 200
+
+
+def clean_partner_message(text: object) -> str | None:
+    """The partner's words as one plain line for a customer: control and format characters out, spaces
+    collapsed, at most PARTNER_MESSAGE_MAX characters; None when nothing readable is left (or it is no string).
+
+    The screen escapes it like any text; this keeps direction overrides, zero-width tricks and newlines out.
+    """
+    if not isinstance(text, str):
+        return None
+    kept = "".join(" " if char.isspace() else char for char in text
+                   if char.isspace() or unicodedata.category(char)[0] != "C")
+    line = " ".join(kept.split())
+    return line[:PARTNER_MESSAGE_MAX] or None
+
+
+def decline_reason(booking: Booking) -> str | None:
+    """The reason the partner gave with the FAILURE that ended this booking's payment, or None if it gave none."""
+    return db.session.scalar(
+        select(PaymentEvent.message)
+        .where(PaymentEvent.booking_id == booking.id, PaymentEvent.status == PartnerStatus.FAILURE)
+        .order_by(PaymentEvent.id.desc()).limit(1))
 
 
 def _queue_issuance(booking: Booking) -> None:
@@ -191,7 +218,8 @@ def _apply_success(booking: Booking, source: str, transaction_id: str | None, am
     return StatusOutcome(6, True, booking, "late SUCCESS cannot be honoured: the partner must refund")
 
 
-def _apply_failure(booking: Booking, source: str, transaction_id: str | None, amount: int | None) -> StatusOutcome:
+def _apply_failure(booking: Booking, source: str, transaction_id: str | None, amount: int | None,
+                   message: str | None = None) -> StatusOutcome:
     """FAILURE: a held booking's payment fails, its hold is released and payment_failed is queued."""
     if booking.is_paid:
         return StatusOutcome(6, False, booking, "FAILURE after SUCCESS is ignored")
@@ -201,7 +229,7 @@ def _apply_failure(booking: Booking, source: str, transaction_id: str | None, am
     email = apply_transition(booking, payment_status=PaymentStatus.FAILED)
     if transaction_id and not booking.partner_transaction_id:
         booking.partner_transaction_id = transaction_id
-    _record(booking, source, PartnerStatus.FAILURE, transaction_id, amount, "failed")
+    _record(booking, source, PartnerStatus.FAILURE, transaction_id, amount, "failed", message)
     release_inventory(booking)
     if email:
         queue_booking_email(email, booking)
@@ -209,17 +237,18 @@ def _apply_failure(booking: Booking, source: str, transaction_id: str | None, am
 
 
 def apply_payment_status(partner: Partner, *, reference: str, status: str, amount: int | None,
-                         transaction_id: str | None, source: str) -> StatusOutcome:
+                         transaction_id: str | None, source: str, message: str | None = None) -> StatusOutcome:
     """Apply a partner's payment status to a booking (IPN, or a query answer), in DESIGN's order; commits.
 
     Checks: booking exists (3) → belongs to the partner (4) → amount equals (5, when given) → state. PENDING
-    changes nothing (0); a repeat is 0; FAILURE after SUCCESS is 6; a late SUCCESS re-holds or is 6.
+    changes nothing (0); a repeat is 0; FAILURE after SUCCESS is 6; a late SUCCESS re-holds or is 6. `message`,
+    the partner's words with the status, is kept with a FAILURE as the reason the customer is shown.
     """
 
     def apply() -> StatusOutcome:
         booking = lock_booking(reference)
         outcome = _decide(partner, booking, status=status, amount=amount, transaction_id=transaction_id,
-                          source=source)
+                          source=source, message=message)
         if outcome.changed:
             db.session.commit()
         else:
@@ -230,7 +259,7 @@ def apply_payment_status(partner: Partner, *, reference: str, status: str, amoun
 
 
 def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: int | None,
-            transaction_id: str | None, source: str) -> StatusOutcome:
+            transaction_id: str | None, source: str, message: str | None = None) -> StatusOutcome:
     if booking is None:
         return StatusOutcome(3, False, None, "unknown reference")
     if booking.partner_id != partner.id:
@@ -242,7 +271,7 @@ def _decide(partner: Partner, booking: Booking | None, *, status: str, amount: i
         return StatusOutcome(0, False, booking, "PENDING changes nothing")
     if status == PartnerStatus.SUCCESS:
         return _apply_success(booking, source, transaction_id, amount)
-    return _apply_failure(booking, source, transaction_id, amount)
+    return _apply_failure(booking, source, transaction_id, amount, message)
 
 
 def apply_commit(partner: Partner, *, booking_number: str, partner_trans_id: str,
@@ -340,7 +369,7 @@ def sync_payment_status(booking: Booking, *, min_interval_s: float | None = None
         _note_check(booking_id, "not found" if answer is None else PartnerStatus.PENDING)
         return db.session.get(Booking, booking_id)
     outcome = apply_payment_status(partner, reference=reference, status=answer.status, amount=answer.amount,
-                                   transaction_id=answer.transaction_id, source="query")
+                                   transaction_id=answer.transaction_id, source="query", message=answer.message)
     if outcome.code == 5:  # an amount that is not the booking's: not applied, the order stays pending
         reason = f"amount {answer.amount} differs from the booking's {outcome.booking.amount}: not applied"
         amend_verdict(answer.message_id, f"{UNUSABLE}: {reason}; the order stays pending")

@@ -13,6 +13,7 @@ import time
 from functools import partial
 from typing import Any
 
+import segno
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from webview.booking import screens
 from webview.booking.layout import brand_for, layout_context, theme_css
-from webview.booking.lifecycle import can_book_again, status_key, status_message, status_tone
+from webview.booking.lifecycle import MESSAGES, can_book_again, status_key, status_message, status_tone
 from webview.booking.models import Booking
 from webview.booking.orders import not_found_page, owned_booking
 from webview.booking.services import BookingError, book_again
@@ -33,8 +34,9 @@ from webview.launch.models import LaunchSession
 from webview.launch.sessions import current_launch, launch_required
 from webview.partners.models import Partner
 from webview.payments.gateway import Handoff, PartnerUnavailable
+from webview.payments.receipts import receipt_for
 from webview.payments.results import refresh_from_partner, return_link_column, verify_result_link_access
-from webview.payments.services import CheckoutError, start_checkout
+from webview.payments.services import CheckoutError, decline_reason, start_checkout
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,7 @@ def result_page(booking: Booking, *, read_only: bool, partner: Partner):
         "payments/result.html", booking=booking, status_title=title, status_detail=detail, state=key,
         read_only=read_only, polling=key in POLLING_STATES, can_try_again=retry and not read_only,
         payable=not read_only and screens.is_releasable(booking),
+        receipt=receipt_for(booking, screens.current_locale()), expired_status=MESSAGES["expired"],
         mask=partial(mask_tail, fill="•"), mask_email=partial(mask_email, fill="•"),
         refresh_seconds=int(current_app.config["RESULT_REFRESH_SECONDS"]), **context,
     )
@@ -235,6 +238,35 @@ def result():
     return reopen_page("session", 401)
 
 
+@bp.get("/orders/<reference>/voucher")
+@launch_required
+def voucher(reference: str):
+    """The printable e-ticket, hotel voucher or membership card of the session customer's issued order.
+
+    One page that prints and saves (as PDF) well: no navigation in print, the code as text and as a QR code.
+    An order with nothing issued (or no longer standing) has no such page: its result screen says why.
+    """
+    launch = current_launch()
+    booking = owned_booking(launch, reference)
+    if booking is None:
+        return not_found_page()
+    receipt = receipt_for(booking, screens.current_locale())
+    if not receipt.printable:
+        return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=booking.reference),
+                        303)
+    result_url = url_for("payments.result", partner_code=launch.partner.code, reference=booking.reference)
+    svg = Markup(qr_svg(receipt.code)) if receipt.code else None  # noqa: S704  (segno's own markup of our code)
+    response = Response(render_template("payments/voucher.html", booking=booking, receipt=receipt, qr_svg=svg,
+                                        result_url=result_url))
+    response.headers["Cache-Control"] = "no-store"  # names and document numbers: kept by no cache
+    return response
+
+
+def qr_svg(text: str) -> str:
+    """The code as an inline SVG QR code (dark on white, whatever the theme, so any scanner reads it)."""
+    return segno.make(text, micro=False).svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True)
+
+
 def status_limit_key() -> str:
     """Rate-limit status polling per session and order, so no one can spend the owner's poller's budget.
 
@@ -272,7 +304,13 @@ def status(reference: str):
 @bp.post("/orders/<reference>/retry")
 @launch_required
 def try_again(reference: str):
-    """After a failed payment (or an expired hold): a new booking with the same travellers, shown held."""
+    """After a declined payment: a new booking with the same travellers, straight to the wallet (an expired hold:
+    the new booking, shown held).
+
+    One tap: the new hold and its partner transaction are made here, then the handoff page opens the partner's
+    payment screen the way Pay does (redirect, deep link or bridge). A double tap lands on the same new booking
+    and the same transaction. When the price changed since, the held order shows the new total and waits for Pay.
+    """
     launch = current_launch()
     booking = owned_booking(launch, reference)
     if booking is None:
@@ -280,6 +318,7 @@ def try_again(reference: str):
     if not can_book_again(booking):
         return redirect(url_for("payments.result", partner_code=launch.partner.code, reference=booking.reference),
                         303)
+    declined = status_key(booking) == "payment_failed"  # an expired hold is booked again, then shown held
     try:
         again = book_again(booking, launch_session_id=launch.id, locale=screens.current_locale())
     except OfferNotFound:
@@ -290,4 +329,6 @@ def try_again(reference: str):
                                message=str(error.message),
                                back_url=url_for("booking.home", product=booking.product)), 409
     log.info("booking %s booked again as %s", booking.reference, again.reference)
-    return redirect(url_for("booking.order", reference=again.reference), 303)
+    if not declined or again.amount != booking.amount or not again.is_held:
+        return redirect(url_for("booking.order", reference=again.reference), 303)
+    return handoff(again.reference)

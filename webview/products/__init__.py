@@ -82,7 +82,7 @@ FLIGHT = Product(
                 _l("Be at the airport at least 2 hours before departure; check-in closes 40 minutes before."),
                 _l("Bring the ID card or passport whose name is on the ticket; children need their birth "
                    "certificate."),
-                _l("Your baggage allowance is in the fare conditions below.")),
+                _l("Your baggage allowance is under “Good to know” below.")),
     every_passenger=True, asks_birth_and_gender=True, min_age=None,
 )
 HOTEL = Product(
