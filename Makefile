@@ -88,10 +88,15 @@ cluster: install
 
 # The measured speed of the screens and APIs against a bare Flask endpoint, side by side (README "Benchmark"); not
 # part of `make test`. Its own PostgreSQL database (webview_bench) and loopback gunicorn servers, all stopped after.
-bench: install
+bench: install bench/node_modules/.installed
 	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -q wrk >/dev/null 2>&1 || \
 		(apt-get update -q >/dev/null && apt-get install -y -q wrk))
 	$(BIN)/python bench/run.py
+
+# Lighthouse for `make bench` only (bench/package.json and its lock; Debian's chromium runs it), never for tests.
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -10,8 +10,12 @@ every process it started and drops its database, also on Ctrl-C or failure.
 The IPN is measured as an idempotent repeat (one paid order, over and over) and as a first apply (BENCH_IPN_ORDERS
 held orders, 1,200 by default, each paid once: that loop ends when they are all paid or after the duration).
 
-Environment: BENCH_DURATION (seconds per URL, default 8), BENCH_CONNECTIONS (default 16), BENCH_IPN_ORDERS, BENCH_PG
-(the psql connection options, default `-h 127.0.0.1 -U postgres`).
+Per screen it also reports the gzip bytes of its HTML and of the CSS and JavaScript it links, and the SQL statements
+one request sends once the process is warm (counted in this process by an app on the same database and cookie).
+
+Environment: BENCH_DURATION (seconds per URL, default 8), BENCH_CONNECTIONS (default 16), BENCH_IPN_ORDERS,
+BENCH_COMMIT_ORDERS (envelope orders committed once each, default 300), BENCH_LIGHTHOUSE=0 and BENCH_CERTIFY=0 to
+skip those parts, BENCH_PG (the psql connection options, default `-h 127.0.0.1 -U postgres`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -40,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from sandbox.cases.client import SandboxApi  # noqa: E402
 from sandbox.cases.webview_user import JourneyError, Traveller, WebviewUser  # noqa: E402
-from sandbox.protocol import hmac_auth  # noqa: E402
+from sandbox.protocol import envelope, hmac_auth  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 DB_NAME = "webview_bench"
@@ -55,7 +60,13 @@ PARTNER = "demo-redirect"  # an hmac demo partner with every product
 UNLIMITED = "1000000/minute"  # the bench measures speed, not the rate limits
 PYTHON_LOOP_MAX = 200_000  # a bound on the signed loop's requests, whatever the duration
 IPN_ORDERS = int(os.environ.get("BENCH_IPN_ORDERS", "1200"))  # orders paid by the first-apply IPN loop (its bound)
+COMMIT_ORDERS = int(os.environ.get("BENCH_COMMIT_ORDERS", "300"))  # envelope orders committed once each
+ENVELOPE_PARTNER = "demo-envelope"  # the modern-suite envelope demo partner
 RESULTS = ROOT / "bench" / "results.json"
+LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_PAGES = ("home", "flight results", "held order", "result page")
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
+CHROMIUM = "/usr/bin/chromium"
 
 # wrk prints one JSON line when it is done (latency in microseconds).
 WRK_LUA = """
@@ -197,11 +208,11 @@ def python_loop(call, ok=lambda response: response.status_code == 200, limit: in
 
 # --- the screens ----------------------------------------------------------------------------------------------
 
-def launch_customer(web: str, identify_code: str) -> WebviewUser:
+def launch_customer(web: str, identify_code: str, partner: str = PARTNER) -> WebviewUser:
     """A customer launched through the sandbox test API (the partner's real API call), webview opened."""
     api = SandboxApi(web)
-    user = WebviewUser(web, api, PARTNER, identify_code)
-    urls = api.launch(PARTNER, identify_code, identify_fullname="NGUYEN VAN AN", email="an.nguyen@example.com",
+    user = WebviewUser(web, api, partner, identify_code)
+    urls = api.launch(partner, identify_code, identify_fullname="NGUYEN VAN AN", email="an.nguyen@example.com",
                       locale="en")
     user.get(urls["url_open"], "open url_open")
     if not user.browser.cookies.get("session"):
@@ -270,13 +281,13 @@ def check_pages(urls: dict[str, str], cookie: str, when: str) -> None:
             raise BenchError(f"{name} {url}: HTTP {response.status_code} {when} the load")
 
 
-def held_orders(web: str, count: int) -> list[tuple[str, int]]:
-    """`count` held VIP orders (reference, amount) for the IPN's first apply, made by 4 customers over HTTP.
+def held_orders(web: str, count: int, partner: str = PARTNER) -> list[tuple[str, int]]:
+    """`count` held VIP orders (reference, amount) of `partner` for a first apply, made by 4 customers over HTTP.
 
     The customers launch one after the other: a sandbox launch holds a server thread while it calls the partner
     API on the same server, so launches in parallel could take all 8 threads and wait for each other."""
     customers = 4
-    users = [launch_customer(web, f"bench-ipn-{number}") for number in range(customers)]
+    users = [launch_customer(web, f"bench-{partner}-{number}", partner) for number in range(customers)]
     deadline = time.monotonic() + 120
 
     def hold_some(user: WebviewUser) -> list[tuple[str, int]]:
@@ -355,6 +366,127 @@ def signed_ipn(web: str, credentials: dict, orders: list[tuple[str, int, str]]):
     return call
 
 
+def envelope_keys(credentials: dict):
+    """(the partner's private key, the merchant's public key) of an envelope demo partner."""
+    return (envelope.load_private_key(credentials["partner_private_key_pem"]),
+            envelope.load_public_key(credentials["merchant_public_key_pem"]))
+
+
+def envelope_ok(credentials: dict, spec: envelope.MessageSpec):
+    """An answer is good when it opens with the merchant's signature and says error_code 00."""
+    own, merchant = envelope_keys(credentials)
+
+    def ok(response: requests.Response) -> bool:
+        if response.status_code != 200:
+            return False
+        body = response.json()
+        fields = envelope.open_sealed(spec, credentials["suite"], body["key"], body["data"], receiver_private=own,
+                                      sender_public=merchant)
+        return fields.get("error_code") == "00"
+
+    return ok
+
+
+def envelope_call(web: str, credentials: dict, path: str, spec: envelope.MessageSpec, values_of):
+    """POST a freshly sealed message (values_of(number) -> fields) with the partner's headers."""
+    own, merchant = envelope_keys(credentials)
+    headers = {"apikey": credentials["api_key"], "x-ibe-req-name": credentials["access_code"]}
+
+    def call(session: requests.Session, number: int) -> requests.Response:
+        sealed = envelope.seal(spec, credentials["suite"], {"access_code": credentials["access_code"],
+                                                            **values_of(number)},
+                               sender_private=own, receiver_public=merchant)
+        return session.post(f"{web}{path}", json=sealed.as_body(), headers=headers, timeout=30)
+
+    return call
+
+
+def envelope_login(web: str, credentials: dict):
+    return envelope_call(web, credentials, "/api/v1/partner/login", envelope.LOGIN_REQUEST,
+                         lambda number: {"user_id": f"bench-login-{number % 200}", "layout": "dual",
+                                         "product": "flight"})
+
+
+def envelope_commit(web: str, credentials: dict, references: list[str]):
+    """COMMIT_REQUEST for order `number` of `references` (one reference repeated: the idempotent repeat)."""
+    return envelope_call(web, credentials, "/api/v1/partner/commit", envelope.COMMIT_REQUEST,
+                         lambda number: {"booking_number": references[(number - 1) % len(references)],
+                                         "partner_trans_id": f"bench-commit-{(number - 1) % len(references)}",
+                                         "product_type": "VIP"})
+
+
+# --- what one screen costs besides time -----------------------------------------------------------------------
+
+STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"#]+\.(?:css|js)(?:\?[^"#]*)?)"')
+
+
+def linked_asset_gzip_bytes(web: str, url: str, cookie: str) -> int:
+    """The CSS and JavaScript a screen links, gzipped at level 6 (what its first visit downloads besides HTML)."""
+    html = requests.get(url, cookies={"session": cookie}, timeout=30).text
+    total = 0
+    for link in sorted(set(STATIC_LINK.findall(html))):
+        total += len(gzip.compress(requests.get(f"{web}{link}", timeout=30).content, compresslevel=6))
+    return total
+
+
+def statements_per_request(env: dict[str, str], web: str, urls: dict[str, str], cookie: str) -> dict[str, int]:
+    """SQL statements of one warm request per screen: an app in this process, on the bench database and the
+    customer's cookie, counting what its engine sends (the second request of each: the first fills what a
+    process keeps)."""
+    from sqlalchemy import event
+
+    from webview import create_app
+    from webview.extensions import db
+
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "INSTANCE_PATH": env["INSTANCE_PATH"],
+                      "APP_ENV": "development", "SANDBOX_ENABLED": True, "PUBLIC_BASE_URL": web,
+                      "JOBS_EMBEDDED_WORKER": False})
+    counts: dict[str, int] = {}
+    with app.app_context():
+        seen: list[str] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        for name, url in urls.items():
+            path = url.replace(web, "")
+            client.get(path)
+            seen.clear()
+            status = client.get(path).status_code
+            if status != 200:
+                raise BenchError(f"{name}: HTTP {status} in the statement count")
+            counts[name] = len(seen)
+        db.engine.dispose()
+    return counts
+
+
+def lighthouse(url: str, cookie: str, workdir: Path) -> dict[str, int]:
+    """Lighthouse's mobile scores (0-100) for one screen, seen with the customer's session cookie."""
+    out = workdir / "lighthouse.json"
+    result = subprocess.run(
+        [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+         f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", "--form-factor=mobile",
+         f"--extra-headers={json.dumps({'Cookie': f'session={cookie}'})}",
+         "--chrome-flags=--headless --no-sandbox --disable-gpu"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    if result.returncode != 0 or not out.exists():
+        raise BenchError(f"lighthouse {url} failed: {result.stderr[-1500:]}")
+    categories = json.loads(out.read_text())["categories"]
+    return {name: round((categories[name]["score"] or 0) * 100) for name in LIGHTHOUSE_CATEGORIES}
+
+
+def certify(env: dict[str, str], web: str, partner_code: str) -> dict:
+    """`flask sandbox run-cases` for one demo partner against the running server: seconds and case counts."""
+    started = time.monotonic()
+    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "sandbox", "run-cases", "--partner", partner_code,
+                             "--base-url", web], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    seconds = time.monotonic() - started
+    summary = next((line for line in reversed(result.stdout.splitlines()) if line.startswith("passed ")), "")
+    numbers = dict(zip(("passed", "failed", "not run"), map(int, re.findall(r"\d+", summary)), strict=False))
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    return {"partner": partner_code, "seconds": seconds, **numbers, "exit": result.returncode,
+            **({"failed_cases": failed[:5]} if failed else {})}
+
+
 # --- the run --------------------------------------------------------------------------------------------------
 
 def measure(workdir: Path, processes: Processes) -> dict:
@@ -371,8 +503,9 @@ def measure(workdir: Path, processes: Processes) -> dict:
     psql(f"CREATE DATABASE {DB_NAME}")
     flask(env, "db", "upgrade")
     flask(env, "demo", "seed")
-    credentials = next(entry for entry in json.loads((workdir / "instance" / "demo-partners.json").read_text())
-                       if entry["partner_code"] == PARTNER)
+    demo_partners = json.loads((workdir / "instance" / "demo-partners.json").read_text())
+    credentials = next(entry for entry in demo_partners if entry["partner_code"] == PARTNER)
+    sealed_credentials = next(entry for entry in demo_partners if entry["partner_code"] == ENVELOPE_PARTNER)
 
     print(f"bench: gunicorn bare :{bare_port}, webview :{web_port} ({' '.join(GUNICORN_FLAGS[2:])})", flush=True)
     gunicorn = str(BIN / "gunicorn")
@@ -392,10 +525,16 @@ def measure(workdir: Path, processes: Processes) -> dict:
     lua.write_text(WRK_LUA)
     rows: list[dict] = []
 
+    print("bench: SQL statements per warm request, CSS and JavaScript bytes per screen", flush=True)
+    statements = statements_per_request(env, web, urls, cookie)
+
     def record(name: str, result: dict, url: str, page_cookie: str | None = None, html: bool = False) -> None:
         row = {"name": name, "url": url.replace(web, "").replace(bare, "/"), **result}
         if html:
             row["html_gzip_bytes"] = gzip_bytes(url, page_cookie or "")
+            row["asset_gzip_bytes"] = linked_asset_gzip_bytes(web, url, page_cookie or "")
+        if name in statements:
+            row["sql_statements"] = statements[name]
         rows.append(row)
         print(f"  {name:<24} {result['rps']:>9.1f} req/s  p50 {result['p50_ms']:>8.1f} ms  "
               f"p99 {result['p99_ms']:>8.1f} ms  errors {result['errors'] + result['socket_errors']}", flush=True)
@@ -418,7 +557,41 @@ def measure(workdir: Path, processes: Processes) -> dict:
               for index, (reference, amount) in enumerate(held_orders(web, IPN_ORDERS))]
     record("IPN first apply (signed)",
            python_loop(signed_ipn(web, credentials, orders), api_ok, limit=len(orders)), f"{web}/api/v1/payment/ipn")
+
+    print(f"bench: envelope ({ENVELOPE_PARTNER}, {sealed_credentials['suite']} suite): login, "
+          f"{COMMIT_ORDERS} held orders committed once, one commit repeated", flush=True)
+    record("envelope login (sealed)", python_loop(envelope_login(web, sealed_credentials),
+                                                  envelope_ok(sealed_credentials, envelope.LOGIN_RESPONSE)),
+           f"{web}/api/v1/partner/login")
+    commit_orders = [reference for reference, _ in held_orders(web, COMMIT_ORDERS, ENVELOPE_PARTNER)]
+    if len(commit_orders) < 2:
+        raise BenchError("no envelope orders to commit")
+    commit_ok = envelope_ok(sealed_credentials, envelope.COMMIT_RESPONSE)
+    record("envelope commit first apply", python_loop(envelope_commit(web, sealed_credentials, commit_orders[1:]),
+                                                      commit_ok, limit=len(commit_orders) - 1),
+           f"{web}/api/v1/partner/commit")
+    record("envelope commit repeat", python_loop(envelope_commit(web, sealed_credentials, commit_orders[1:2]),
+                                                 commit_ok), f"{web}/api/v1/partner/commit")
     check_pages(urls, cookie, "after")
+
+    scores: dict[str, dict[str, int]] = {}
+    if os.environ.get("BENCH_LIGHTHOUSE", "1") != "0":
+        print(f"bench: Lighthouse (mobile) on {', '.join(LIGHTHOUSE_PAGES)}", flush=True)
+        for name in LIGHTHOUSE_PAGES:
+            scores[name] = lighthouse(urls[name], cookie, workdir)
+            print(f"  {name:<24} " + "  ".join(f"{key} {value}" for key, value in scores[name].items()), flush=True)
+    for row in rows:
+        if row["name"] in scores:
+            row["lighthouse"] = scores[row["name"]]
+
+    certification: list[dict] = []
+    if os.environ.get("BENCH_CERTIFY", "1") != "0":
+        print("bench: the certification runner per demo partner", flush=True)
+        for entry in demo_partners:
+            certification.append(certify(env, web, entry["partner_code"]))
+            done = certification[-1]
+            print(f"  {done['partner']:<16} {done['seconds']:>6.1f} s  passed {done.get('passed')} "
+                  f"failed {done.get('failed')} not run {done.get('not run')}", flush=True)
 
     wrk_bare, loop_bare = rows[0]["rps"], next(row for row in rows if row["name"] == "bare Flask (Python loop)")
     for row in rows:
@@ -426,17 +599,24 @@ def measure(workdir: Path, processes: Processes) -> dict:
         row["ratio"] = row["rps"] / base if base else 0.0
     return {"date": date.today().isoformat(), "cores": os.cpu_count(), "connections": CONNECTIONS,
             "duration_s": DURATION, "gunicorn": " ".join(GUNICORN_FLAGS[2:]), "database": "PostgreSQL",
-            "results": rows}
+            "load_average": os.getloadavg(), "results": rows, "certification": certification}
 
 
 def table(report: dict) -> str:
-    lines = ["| URL | req/s | p50 ms | p99 ms | × bare | HTML gzip B | errors |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| URL | req/s | p50 ms | p99 ms | × bare | HTML gzip B | CSS+JS gzip B | SQL/req | Lighthouse P/A/BP "
+             "| errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in report["results"]:
-        gz = row.get("html_gzip_bytes")
+        scores = row.get("lighthouse")
+        cells = [row.get("html_gzip_bytes"), row.get("asset_gzip_bytes"), row.get("sql_statements"),
+                 "/".join(str(scores[name]) for name in LIGHTHOUSE_CATEGORIES) if scores else None]
+        shown = " | ".join("" if cell is None else str(cell) for cell in cells)
         lines.append(f"| {row['name']} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
-                     f"{row['ratio']:.2f} | {gz if gz is not None else ''} | "
-                     f"{row['errors'] + row['socket_errors']} |")
+                     f"{row['ratio']:.2f} | {shown} | {row['errors'] + row['socket_errors']} |")
+    if report.get("certification"):
+        lines += ["", "| certification runner | seconds | passed | failed | not run |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {run['partner']} | {run['seconds']:.1f} | {run.get('passed', '')} | {run.get('failed', '')} | "
+                  f"{run.get('not run', '')} |" for run in report["certification"]]
     return "\n".join(lines)
 
 
@@ -452,7 +632,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="webview-bench-") as tmp:
             try:
                 created = True
+                load_before = os.getloadavg()
                 report = measure(Path(tmp), processes)
+                report["load_before"] = load_before
             except BenchError as error:
                 print(f"bench: {error}", file=sys.stderr)
                 return 1
@@ -468,7 +650,8 @@ def main() -> int:
                 drop_database()
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\n{report['date']}, {report['cores']} cores, gunicorn {report['gunicorn']}, {report['database']}, "
-          f"{report['connections']} connections, {report['duration_s']} s per URL "
+          f"{report['connections']} connections, {report['duration_s']} s per URL, load average before/after "
+          f"{report['load_before'][0]:.1f}/{report['load_average'][0]:.1f} "
           f"(× bare: against the bare endpoint measured the same way in this run)\n")
     print(table(report))
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
