@@ -106,7 +106,8 @@ def vnpay_ipn() -> dict:
 
 CREATE_VARIABLES = {"client_id": CLIENT_ID, "partner_code": PARTNER_CODE, "reference": REFERENCE,
                     "request_id": REFERENCE, "amount": 150000, "currency": "VND",
-                    "description": "VIP Monthly 261130-7QK4M2XD", "ipn_url": f"{BASE}/api/v1/partners/{PARTNER_CODE}/ipn",
+                    "description": "VIP Monthly 261130-7QK4M2XD",
+                    "ipn_url": f"{BASE}/api/v1/partners/{PARTNER_CODE}/ipn",
                     "payment_ipn_url": f"{BASE}/api/v1/payment/ipn",
                     "return_url": f"{BASE}/w/result?partner_code={PARTNER_CODE}",
                     "expires_ms": EXPIRES_MS, "expires_in_s": 1200, "identify_code": "user-42", "product": "vip"}

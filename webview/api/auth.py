@@ -50,7 +50,7 @@ def authenticate_hmac() -> Partner:
         note_exchange(verdict="missing authentication headers")
         raise ApiError(7, "missing X-Client-Id, X-Timestamp or X-Signature")
     partner = find_partner_by_client_id(client_id)
-    if partner is None or profile_of(partner) is not HMAC:
+    if partner is None or profile_of(partner).authentication != HMAC.authentication:  # hmac and styled partners
         note_exchange(verdict="unknown client")
         raise ApiError(7, "unknown client")
     note_exchange(partner_id=partner.id, partner_code=partner.code)

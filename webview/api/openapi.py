@@ -21,6 +21,7 @@ from webview.api.schemas import (
     WebviewUrlRequest,
 )
 from webview.booking.references import MAX_REFERENCE_INPUT
+from webview.styles.reference import STYLED_IPN_PATH, styled_ipn_path_item
 
 REF = "#/components/schemas/{model}"
 
@@ -132,6 +133,7 @@ def build_document(base_url: str) -> dict[str, Any]:
                 }
             },
             **payment_paths(error),
+            STYLED_IPN_PATH: styled_ipn_path_item(),  # issue 14: the partner's own style (docs/partners/styles.md)
         },
         "components": {
             "schemas": _schemas(WebviewUrlRequest, WebviewUrlData, EnvelopeRequest, EnvelopeResponse,

@@ -35,6 +35,8 @@ def start_exchange():
     """Start the message-log entry, refuse a body on GET/HEAD and insist on JSON bodies."""
     g.api_started = time.perf_counter()
     g.api_exchange = {"kind": request.endpoint.rsplit(".", 1)[-1].replace("_", "-") if request.endpoint else ""}
+    if request.endpoint == "api.styled_ipn":
+        return None  # a styled partner's transport (form, query, GET) is the style's: it answers in its own words
     if request.method in BODYLESS_METHODS and request.get_data(cache=True):
         # A GET is signed over its request target only when it has no body: a body would be all that is signed,
         # so a signature made for anything else (a result link, one of our own calls) would fit it.

@@ -116,3 +116,32 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     partner: Mapped[Partner] = relationship(back_populates="customers")
+
+
+class PartnerStyle(Base):
+    """One version of a partner's integration style (docs/partners/styles.md); the highest version is current."""
+
+    __tablename__ = "partner_style"
+    __table_args__ = (UniqueConstraint("partner_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(40))  # the style's own name (a preset's, or the partner's)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)  # the validated document, as stored
+    source: Mapped[str] = mapped_column(String(300), default="")  # "preset standard", a file name, "portal"
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerStyleSecret(Base):
+    """A secret a partner's style signs with besides the client secret (e.g. ZaloPay's key2), sealed at rest."""
+
+    __tablename__ = "partner_style_secret"
+    __table_args__ = (UniqueConstraint("partner_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -36,7 +36,7 @@ from webview.partners.models import Partner
 from webview.partners.services import PartnerError, build_deeplink, check_payment_url, current_client_secret
 from webview.payments.models import RefundStatus
 from webview.products import get_product
-from webview.profiles import ENVELOPE, HMAC, profile_of
+from webview.profiles import ENVELOPE, HMAC, STYLED, profile_of
 from webview.profiles.handoffs import REDIRECT, is_bridge_function
 from webview.signing.envelope import PLACE_ORDER, seal_message
 from webview.signing.hmac import b64url_nopad, canonical_payload, sign, signed_digest
@@ -463,10 +463,18 @@ class EnvelopeGateway:
                        hold_expires_at=request.expires_at, url=self.place_order_url(request))
 
 
+def _styled_gateway(partner: Partner, budget: CallBudget | None = None) -> HmacGateway:
+    """The `styled` profile's adapter (webview.styles.gateway builds on this module, so it is imported here)."""
+    from webview.styles.gateway import StyledGateway
+
+    return StyledGateway(partner, budget=budget)
+
+
 # The adapter that talks to partners of each integration profile (one line per profile).
-GATEWAYS: dict[str, type[HmacGateway] | type[EnvelopeGateway]] = {
+GATEWAYS: dict[str, Callable[..., HmacGateway | EnvelopeGateway]] = {
     HMAC.code: HmacGateway,
     ENVELOPE.code: EnvelopeGateway,
+    STYLED.code: _styled_gateway,
 }
 
 

@@ -5,7 +5,8 @@ merchant can ask of the partner, which cipher suites, handoff methods and onboar
 our booking numbers the partner's return link names. Code everywhere asks the partner's profile for a capability
 (`profile_of(partner).refunds_are_manual`) instead of comparing profile names; the adapters that do the talking
 register themselves per profile code in one place each (`webview.payments.gateway.GATEWAYS`, the API's
-authenticators). A third style (issue: integration styles) is a new `IntegrationProfile` plus its adapters.
+authenticators). The third, `styled`, is hmac whose IPN and outbound wire format come from the partner's stored style
+(`webview.styles`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class IntegrationProfile:
     handoffs: tuple[str, ...]  # checkout handoff methods it may use
     return_link_names: str  # what `transaction_id` in its return link names: "partner_transaction_id" or "reference"
     merchant_signs_result_links: bool  # result links carry our own signature (not one made with the partner's secret)
+    may_take_style: bool = False  # an integration style (webview.styles) may set its status-in and outbound wire format
+    wire_format_from_style: bool = False  # its status-in call and our calls follow the partner's stored style
 
     def __str__(self) -> str:
         return self.code
@@ -45,7 +48,19 @@ HMAC = IntegrationProfile(
     refunds_are_manual=False, needs_public_key=False,
     required_urls=("create_transaction_url", "query_transaction_url", "refund_url"),
     suites=("modern",), handoffs=("redirect", "deeplink", "bridge"),
-    return_link_names="partner_transaction_id", merchant_signs_result_links=False,
+    return_link_names="partner_transaction_id", merchant_signs_result_links=False, may_take_style=True,
+)
+# The hmac profile whose status-in call (/api/v1/partners/<code>/ipn) and create/query/refund calls follow the
+# partner's own style (docs/partners/styles.md); launch, transaction check and result links stay hmac-signed.
+STYLED = IntegrationProfile(
+    code="styled", authentication="hmac-headers", status_arrives_by="ipn", status_carries_amount=True,
+    proves_with_rsa_keys=False, signs_merchant_calls=True, creates_partner_transaction=True,
+    can_query_partner=True,
+    refunds_are_manual=False, needs_public_key=False,
+    required_urls=("create_transaction_url", "query_transaction_url", "refund_url"),
+    suites=("modern",), handoffs=("redirect", "deeplink", "bridge"),
+    return_link_names="partner_transaction_id", merchant_signs_result_links=False, may_take_style=True,
+    wire_format_from_style=True,
 )
 ENVELOPE = IntegrationProfile(
     code="envelope", authentication="sealed-envelope", status_arrives_by="commit", status_carries_amount=False,
@@ -56,7 +71,7 @@ ENVELOPE = IntegrationProfile(
     return_link_names="reference", merchant_signs_result_links=True,
 )
 
-PROFILES: dict[str, IntegrationProfile] = {profile.code: profile for profile in (HMAC, ENVELOPE)}
+PROFILES: dict[str, IntegrationProfile] = {profile.code: profile for profile in (HMAC, ENVELOPE, STYLED)}
 PROFILE_CODES: tuple[str, ...] = tuple(PROFILES)
 SUITES: tuple[str, ...] = ("modern", "legacy")  # the envelope cipher suites (DESIGN: modern by default)
 
