@@ -46,7 +46,7 @@ from webview.portal import models  # noqa: F401  (registers the tables)
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 # The page modules, imported at start-up in this order; the nav order comes from each entry's `order`.
-PAGE_MODULES = ("account", "pages", "team", "operator")
+PAGE_MODULES = ("account", "pages", "team", "operator", "golive", "theme_editor", "transactions")
 
 
 def init_app(app: Flask) -> None:
