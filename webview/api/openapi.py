@@ -84,7 +84,7 @@ def build_document(base_url: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "webview partner API",
-            "version": "1.4.0",
+            "version": "1.5.0",
             "description": "Signed server-to-server API for partner super apps. hmac answer codes: "
             + code_table + ". envelope error codes: " + envelope_codes + ".",
         },
