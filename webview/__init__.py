@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 
 from webview.config import ConfigError, load_config
 from webview.core.logfilter import install_credential_filter
@@ -52,12 +53,21 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
+    register_template_cache(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     if app.config["SANDBOX_ENABLED"]:
         importlib.import_module("sandbox").init_app(app)
     install_credential_filter(app)
     return app
+
+
+def register_template_cache(app: Flask) -> None:
+    """Compiled templates shared by a server's processes through instance/jinja-bytecode (a new process, a new
+    gunicorn worker, skips compiling them; Jinja keys each entry by the template's source checksum)."""
+    folder = Path(app.instance_path) / "jinja-bytecode"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def register_extensions(app: Flask) -> None:

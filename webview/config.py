@@ -330,6 +330,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # WTForms ships no Vietnamese catalog and our forms carry their own translated messages: Flask-WTF's
         # per-request catalog lookup (a handful of stat calls each request) would only ever find English.
         "WTF_I18N_ENABLED": False,
+        # Templates are compiled once per process and never re-read in production (a deploy restarts); development
+        # follows Flask's rule (reload when debugging).
+        "TEMPLATES_AUTO_RELOAD": False if production else None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     })

@@ -15,6 +15,8 @@ from sqlalchemy import text
 from wtforms import Form, SelectChoice, SelectField
 from wtforms.widgets import Select
 
+from tests.unit.test_config import production_config
+from webview import create_app
 from webview.core import assets
 from webview.core.selects import CachedSelectsMeta, options_html
 from webview.extensions import db
@@ -116,3 +118,17 @@ def test_the_same_choices_render_their_options_once():
         Picker(data={"city": selected}).city()
     info = options_html.cache_info()
     assert (info.misses, info.hits) == (2, 2)
+
+
+def test_production_never_reloads_templates_and_shares_their_bytecode(tmp_path):
+    app = create_app(production_config(tmp_path))
+    assert app.jinja_env.auto_reload is False
+    with app.test_request_context():
+        app.jinja_env.get_template("launch/expired.html")
+    assert list((tmp_path / "jinja-bytecode").glob("*.cache"))
+    again = create_app(production_config(tmp_path))  # another worker: loads the compiled code from the folder
+    assert again.jinja_env.bytecode_cache.directory == str(tmp_path / "jinja-bytecode")
+
+
+def test_development_reloads_templates_only_when_debugging(app):
+    assert app.config["TEMPLATES_AUTO_RELOAD"] is None and app.jinja_env.auto_reload is False
