@@ -182,7 +182,7 @@
 
   // The native header above the frame is the partner app's: the toggle tells the webview (bridge message
   // "webview:web-bar") to hide its own bar, and says it again after every page load as a native app would.
-  var webBarToggle = document.querySelector('[data-testid="shell-web-bar"]');
+  var webBarToggle = document.querySelector('[data-testid="shell-web-bar-toggle"]');
   var webBarSignal = null;  // null: never sent, so the launch option (web_bar) decides
   function sendWebBar(win) {
     if (!webBarSignal || !win) { return; }
