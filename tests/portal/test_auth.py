@@ -166,3 +166,26 @@ def test_operator_must_enrol_totp_when_required(make_app):
         done = post_form(client, "/portal/account/totp", "/portal/account/totp", {"code": pyotp.TOTP(secret).now()})
         assert done.status_code == 302
         assert client.get("/portal/operator/partners").status_code == 200
+
+
+def test_a_signed_out_visit_comes_back_after_sign_in(app, client):
+    user = make_user(make_partner(), "admin")
+    first = client.get(f"/portal/p/{user.partner.code}/keys")
+    assert first.status_code == 302 and "next=/portal/p/wallet-a/keys" in first.location
+    token = csrf_token(client, first.location)
+    response = client.post(first.location, data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.location == f"/portal/p/{user.partner.code}/keys"
+    # never to another site
+    other = app.test_client()
+    token = csrf_token(other, "/portal/sign-in")
+    away = other.post("/portal/sign-in?next=//evil.example/x", data={"email": user.email, "password": PASSWORD,
+                                                                     "csrf_token": token})
+    assert away.location == f"/portal/p/{user.partner.code}/"
+
+
+def test_a_form_without_its_token_is_explained(app, client):
+    user = make_user(make_partner(), "admin")
+    sign_in(client, user.email)
+    response = client.post("/portal/account/sessions/end-all")
+    assert response.status_code == 400 and b"portal-error-400" in response.data
+    assert client.get(f"/portal/p/{user.partner.code}/").status_code == 200

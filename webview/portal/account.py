@@ -9,6 +9,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from limits import parse as parse_limit
 from sqlalchemy import select
 
@@ -406,3 +407,9 @@ def _forbidden(error):
 @bp.errorhandler(404)
 def _not_found(error):
     return render_template("portal/error.html", status=404), 404
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(error):
+    """A form without its CSRF token (or an old one): nothing changed; say so in words."""
+    return render_template("portal/error.html", status=400), 400

@@ -280,6 +280,13 @@ def forget_previous_request() -> None:
             g.pop(name, None)
 
 
+@login_manager.unauthorized_handler
+def send_to_sign_in():
+    """Signed-out visitors go to the sign-in page, which brings them back here (a same-site path only)."""
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("portal.sign_in", next=target))
+
+
 def init_auth(app: Flask) -> None:
     """Bind Flask-Login and the portal's session cookie to the app."""
     app.before_request(forget_previous_request)

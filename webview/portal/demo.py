@@ -7,8 +7,8 @@ from flask import current_app
 from webview.extensions import db
 from webview.portal.accounts import add_user, find_user, set_password
 
-DEMO_OPERATOR_EMAIL = "operator@webview.local"
-DEMO_OPERATOR_PASSWORD = "demo-operator-password"  # noqa: S105  (README: development only, never in production)
+DEMO_OPERATOR_EMAIL = "operator@webview.example"
+DEMO_OPERATOR_PASSWORD = "demo-portal-passphrase"  # noqa: S105  (README: development only, never in production)
 
 
 def seed_demo_operator(credentials: list[dict]) -> None:
