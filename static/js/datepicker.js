@@ -1,6 +1,6 @@
-/* Travel-date calendar, loaded by picker.js on search forms ([data-cal]): a sheet with weekday names, Today /
-   Tomorrow chips, days outside the input's min..max disabled. The native date input keeps the value (typing works);
-   a check-out ([data-after]) stays after its check-in. */
+/* Travel-date calendar (picker.js loads it where a form has [data-cal]): weekday names, Today/Tomorrow, days outside
+   min..max disabled. The date input turns into dd/mm/yyyy text (the native one follows the device's locale); the
+   server reads both. A check-out ([data-after]) stays after its check-in. */
 (function () {
   "use strict";
   var doc = document, form = doc.querySelector("[data-cal]"), lang = doc.documentElement.lang, DAY = 864e5;
@@ -8,10 +8,11 @@
   window.wvCalendar = 1;
 
   function parse(s) {
-    var m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(s || "");
-    return m ? Date.UTC(+m[1], m[2] - 1, +m[3]) : null;
+    var m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(s || ""), d = /^(\d\d?)\/(\d\d?)\/(\d{4})$/.exec(s || "");
+    return m ? Date.UTC(+m[1], m[2] - 1, +m[3]) : d ? Date.UTC(+d[3], d[2] - 1, +d[1]) : null;
   }
   function iso(t) { return new Date(t).toISOString().slice(0, 10); }
+  function dmy(t) { return iso(t).split("-").reverse().join("/"); }
   function fmt(t, o) {
     o.timeZone = "UTC";
     var s = new Intl.DateTimeFormat(lang, o).format(t);
@@ -50,7 +51,7 @@
 
   function ok(t) { var lo = parse(field.min), hi = parse(field.max); return !(lo && t < lo || hi && t > hi); }
   function pick(t) {
-    field.value = iso(t);
+    field.value = dmy(t);
     field.dispatchEvent(new Event("change", { bubbles: true }));
     sheet.close(box);
   }
@@ -91,12 +92,16 @@
 
   form.querySelectorAll("input[data-calendar]").forEach(function (input) {
     var before = doc.getElementById(input.getAttribute("data-after"));
-    input.addEventListener("click", function (e) { e.preventDefault(); show(input); });
+    input.type = "text";
+    input.inputMode = "none";  // the sheet, not a keyboard
+    input.autocomplete = "off";
+    if (parse(input.value)) { input.value = dmy(parse(input.value)); }
+    input.addEventListener("click", function () { show(input); });
     function follow() {
       var start = parse(before.value);
       if (start === null) { return; }
       input.min = iso(start + DAY);
-      if (!(parse(input.value) > start)) { input.value = input.min; }
+      if (!(parse(input.value) > start)) { input.value = dmy(start + DAY); }
     }
     if (before) { before.addEventListener("change", follow); follow(); }
   });

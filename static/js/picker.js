@@ -1,5 +1,5 @@
-/* webview booking forms: bottom sheets, the passenger picker, dd/mm/yyyy typing, and the travel-date calendar
-   (datepicker.js, loaded only where a form asks for it). Without this file the plain selects and inputs work. */
+/* Booking forms: sheets, the passenger picker, dd/mm/yyyy typing, and datepicker.js loaded where a form asks for
+   it. Without this file the plain selects and inputs work. */
 (function () {
   "use strict";
   var doc = document, opener = null;

@@ -75,9 +75,9 @@ class DayMonthYearField(Field):
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return day_month_year(self.data) if isinstance(self.data, date) else ""
+        if isinstance(self.data, date) and not self.process_errors:  # typed any accepted way: shown day first
+            return day_month_year(self.data)
+        return self.raw_data[0] if self.raw_data else ""
 
     def process_formdata(self, valuelist):
         if not valuelist:
