@@ -268,8 +268,8 @@ def reveal_production_credentials(request: GoLiveRequest, *, revealed_by: str) -
     if request.status != APPROVED or request.production_partner_id is None:
         raise GoLiveError("go-live has not been approved yet")
     if request.revealed_at is not None:
-        raise GoLiveError("the production credentials were already shown once; rotate them on the credentials "
-                          "page if they were lost")
+        raise GoLiveError("the production credentials were already shown once; if they were lost, an operator "
+                          "rotates them (the new ones are shown once again)")
     production = db.session.get(Partner, request.production_partner_id)
     if production is None:
         raise GoLiveError("the production partner no longer exists")

@@ -34,6 +34,7 @@ from webview.portal import bp
 from webview.portal.auth import audit, current_partner, require_role
 from webview.portal.models import ADMIN, DEVELOPER, OPERATOR
 from webview.portal.nav import add_nav
+from webview.products import FLIGHT
 from webview.themes import ALL_COLOR_TOKENS, CONTRAST_PAIRS, DEFAULT_THEME, css_variables, effective_theme
 from webview.themes.validation import HEX_COLOR, MIN_CONTRAST, RADIUS_RANGE, contrast_ratio, drawn_foreground
 from webview.themes.validation import validate_theme as validate_theme_tokens
@@ -186,7 +187,7 @@ def render_screen(partner: Partner, theme: dict[str, Any], screen: str, locale: 
     shown = Partner(id=partner.id, code=partner.code, name=partner.name, logo_url=partner.logo_url,
                     theme=theme, profile=partner.profile, handoff=partner.handoff, environment=partner.environment,
                     status=partner.status, font_stack=partner.font_stack)
-    launch = LaunchSession(partner_id=partner.id, customer_id=0, product="flight" if screen == "results" else "",
+    launch = LaunchSession(partner_id=partner.id, customer_id=0, product=FLIGHT.code if screen == "results" else "",
                            layout="dual", locale=locale, theme_override={}, web_bar="show",
                            expires_at=utcnow() + timedelta(minutes=10))
     launch.partner = shown
