@@ -240,6 +240,28 @@ def test_theme_certification_golive_and_credentials_that_never_cross(world, brow
     assert live.client_secret not in admin.content()
     snap(admin, shots, "golive-live")
 
+    # ---- the money pages of the sandbox partner: transactions, an order with its message log, refunds, reports
+    admin.goto(f"{base}/transactions")
+    admin.wait_for_selector("[data-testid=transactions]")
+    snap(admin, shots, "transactions")
+    admin.click("[data-testid=transaction-row] a >> nth=0")
+    admin.wait_for_selector("[data-testid=order-messages]")
+    snap(admin, shots, "transactions-detail")
+    admin.fill("#amount", "1000")
+    admin.fill("#reason", "Khách hàng khiếu nại")
+    admin.click("[data-testid=request-refund]")
+    admin.wait_for_selector("[data-testid=refund-request][data-status=requested]")
+    ops.goto(f"{server.url}/portal/operator/refunds")
+    snap(ops, shots, "refunds-operator")
+    ops.click("[data-testid^=approve-refund-] >> nth=0")
+    ops.wait_for_load_state()
+    admin.goto(f"{base}/refunds")
+    admin.wait_for_selector("[data-testid=refund-requests]")
+    snap(admin, shots, "refunds")
+    admin.goto(f"{base}/reports")
+    admin.wait_for_selector("[data-testid=recon-files]")
+    snap(admin, shots, "reports")
+
     # ---- production credentials work against a production deployment, the sandbox ones do not
     production = make_app()
     production.config["APP_ENV"] = "production"
