@@ -34,6 +34,7 @@ PARTNER_ENDPOINTS = frozenset({
     "sandbox_reconciliation.reconciliation",  # the partner's reconciliation file (hmac: verifies our signature)
     "sandbox_place_order.place_order",  # the merchant's signed and encrypted place-order redirect (envelope)
     "sandbox_pay.payment_page",         # the wallet payment page the user's browser opens (PIN 123456)
+    "sandbox_styled.redirect_create",   # a styled partner's payment_url: the merchant's signed redirect create
     "sandbox_shell.app_link_pay",       # the https app link opened outside the shell: redirects to that page
     "sandbox_shell.static",             # the payment page's stylesheet and scripts
     "sandbox_access.unlock",            # takes the token itself

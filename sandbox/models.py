@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webview.db import Base, utcnow
@@ -34,6 +34,21 @@ class SandboxPartnerCredential(Base):
 
     def __repr__(self) -> str:
         return f"<SandboxPartnerCredential {self.partner_code} {self.profile}/{self.handoff}>"
+
+
+class SandboxPartnerStyle(Base):
+    """The integration style a sandbox partner speaks (its own copy of the document it gave the merchant) and
+    the named secrets the merchant issued with it (e.g. key2), sealed with MASTER_KEY ("sandbox")."""
+
+    __tablename__ = "sandbox_partner_style"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    document: Mapped[dict] = mapped_column(JSON)
+    secrets_sealed: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SandboxTransaction(Base):

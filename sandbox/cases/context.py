@@ -12,6 +12,8 @@ import requests
 from sandbox.cases.client import SandboxApi
 from sandbox.cases.webview_user import Traveller, WebviewUser
 from sandbox.credentials import PartnerCredentials
+from sandbox.partner.styled import spoken_style
+from sandbox.protocol.styles import can_report
 
 BODY_EVIDENCE = 300  # characters of a JSON answer kept as evidence
 
@@ -39,6 +41,13 @@ class Context:
     def profile(self) -> str:
         """The partner's integration profile: hmac or envelope."""
         return self.partner.profile
+
+    def style_cannot(self, status: str) -> str | None:
+        """Why this partner cannot report `status` (its integration style has no word for it), or None."""
+        style = spoken_style(self.partner.partner_code)
+        if style is None or can_report(style.document["status_in"], status):
+            return None
+        return f"the partner speaks the {style.name} style, which has no way to report {status}"
 
     @property
     def api(self) -> SandboxApi:

@@ -121,12 +121,15 @@ class WebviewUser:
         handoff = self.submit(order, "pay button → handoff", action_contains=f"/w/orders/{reference}/checkout")
         config = handoff.json_block("checkout-handoff")
         transaction_id = config.get("transaction_id")
-        if not transaction_id and config.get("url"):  # envelope: the partner opens its payment from the envelope
+        # envelope, and a style whose create is a signed redirect (vnpay-like): the partner opens its payment
+        # only when the browser arrives with the merchant's redirect
+        redirect_create = urlsplit(str(config.get("url") or "")).path.endswith("/sandbox/pay/")
+        if (not transaction_id or redirect_create) and config.get("url"):
             response = self.browser.get(config["url"], allow_redirects=False, timeout=TIMEOUT)
-            self.record("place-order redirect (envelope)", response)
+            self.record("signed redirect create" if redirect_create else "place-order redirect (envelope)", response)
             location = response.headers.get("Location", "")
             if response.status_code not in (302, 303) or "/sandbox/pay/" not in location:
-                raise JourneyError("the envelope place-order redirect did not open a payment")
+                raise JourneyError("the partner's payment redirect did not open a payment")
             transaction_id = location.rstrip("/").rsplit("/", 1)[-1]
         if not transaction_id:
             raise JourneyError("the handoff screen carries no transaction")

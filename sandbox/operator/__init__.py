@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register /sandbox/operator."""
+    """Register /sandbox/operator and `flask sandbox set-style`."""
+    from sandbox.operator import cli  # noqa: F401  (adds set-style to the `flask sandbox` group)
     from sandbox.operator.views import bp
 
     app.register_blueprint(bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from sandbox.operator.services import MAX_AMOUNT, MAX_REASON
@@ -24,3 +24,12 @@ class CancelForm(FlaskForm):
 
     reference = StringField(_l("Order"), validators=[DataRequired(), Length(max=40)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)])
+
+
+class StyleForm(FlaskForm):
+    """Switch a sandbox partner to a preset style, or to a custom style document (JSON)."""
+
+    partner_code = SelectField(_l("Partner"), validators=[DataRequired()], validate_choice=True)
+    preset = SelectField(_l("Preset"), validators=[Optional()], validate_choice=True)
+    document = TextAreaField(_l("Custom style (JSON, used when no preset is chosen)"),
+                             validators=[Optional(), Length(max=256 * 1024)])

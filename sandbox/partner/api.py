@@ -19,6 +19,7 @@ from sandbox.partner.services import (
     refund_transaction,
     refund_view,
 )
+from sandbox.partner.styled import spoken_style, styled_create, styled_query, styled_refund
 from sandbox.protocol import hmac_auth
 from webview.extensions import csrf, db
 from webview.messagelog.services import log_exchange
@@ -71,6 +72,13 @@ def authenticate_merchant(partner_code: str) -> PartnerCredentials:
     if not verdict.ok:
         raise PartnerApiError(7, verdict.reason)
     return partner
+
+
+def styled_partner(partner_code: str):
+    """(credentials, style) when this sandbox partner speaks an integration style; None otherwise."""
+    style = spoken_style(partner_code)
+    partner = load_credentials(partner_code) if style is not None else None
+    return None if partner is None or style is None else (partner, style)
 
 
 @bp.before_request
@@ -130,6 +138,9 @@ def http_error(error: HTTPException) -> Response:
 @csrf.exempt
 def create(partner_code: str) -> Response:
     """Create (or return the existing) payment for the merchant's reference_transaction_id."""
+    styled = styled_partner(partner_code)
+    if styled is not None:
+        return styled_create(*styled, raw_request_target(), note)
     partner = authenticate_merchant(partner_code)
     body = parse_body(request.get_data(cache=True), CreateTransactionBody)
     note(reference=body.reference_transaction_id)
@@ -139,10 +150,15 @@ def create(partner_code: str) -> Response:
     return answer(0, {"transaction_id": transaction.transaction_id, **links})
 
 
-@bp.get("/<partner_code>/transactions/query")
+@bp.route("/<partner_code>/transactions/query", methods=["GET", "POST"])
 @csrf.exempt
 def query(partner_code: str) -> Response:
-    """The status of one payment, by the merchant's reference."""
+    """The status of one payment, by the merchant's reference (POST: styles whose query is a POST)."""
+    styled = styled_partner(partner_code)
+    if styled is not None:
+        return styled_query(*styled, raw_request_target(), note)
+    if request.method != "GET":
+        raise PartnerApiError(1, "the query is a GET", http_status=405)
     authenticate_merchant(partner_code)
     reference = request.args.get("reference_transaction_id", "").strip()
     if not reference or len(reference) > 64:
@@ -160,6 +176,9 @@ def query(partner_code: str) -> Response:
 @csrf.exempt
 def refund(partner_code: str) -> Response:
     """Refund part or all of a paid transaction (idempotent on request_id)."""
+    styled = styled_partner(partner_code)
+    if styled is not None:
+        return styled_refund(*styled, raw_request_target(), note)
     authenticate_merchant(partner_code)
     body = parse_body(request.get_data(cache=True), RefundBody)
     note(reference=body.reference_transaction_id)

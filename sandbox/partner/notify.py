@@ -18,6 +18,7 @@ from sandbox.credentials import PartnerCredentials, load_credentials
 from sandbox.models import SandboxTransaction
 from sandbox.partner import envelope_side
 from sandbox.partner.services import IpnFaults, get_transaction, ipn_outcome, result_redirect_url, send_ipn
+from sandbox.partner.styled import styled_ipn
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def notify_merchant(partner: PartnerCredentials, transaction: SandboxTransaction
 
 def _deliver(partner: PartnerCredentials, transaction: SandboxTransaction, faults: IpnFaults) -> Delivery:
     if partner.profile != "envelope":
+        styled = styled_ipn(partner, transaction, faults)
+        if styled is not None:
+            return Delivery(styled, False, result_redirect_url(partner, transaction))
         results = send_ipn(partner, transaction, faults)
         return Delivery([ipn_outcome(result) for result in results], False, result_redirect_url(partner, transaction))
     delivery = Delivery()

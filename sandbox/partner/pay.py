@@ -15,6 +15,7 @@ from sandbox.models import SandboxTransaction
 from sandbox.partner.forms import HMAC_ONLY_KNOBS, PaymentForm
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import PaymentError, check_pin, get_transaction, result_redirect_url, settle_transaction
+from sandbox.partner.styled import check_style_faults
 
 bp = Blueprint("sandbox_pay", __name__, url_prefix="/sandbox/pay")
 
@@ -60,6 +61,7 @@ def payment_page(transaction_id: str) -> Response | tuple[str, int] | str:
         if refused is None:
             try:
                 faults.check_profile(partner.profile, partner.suite)
+                check_style_faults(partner.partner_code, faults)
             except ValueError:
                 refused = "knobs"
         if refused is None and action == "approve" and magic is not None and not faults.any:

@@ -13,6 +13,7 @@ from sandbox.models import SandboxTransaction
 from sandbox.operator.services import OperatorError, refund_order
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import IpnFaults, PaymentError, get_transaction, settle_transaction, transaction_view
+from sandbox.partner.styled import check_style_faults
 from sandbox.testapi.launch import LaunchInvalid, launch_as_partner
 from webview.extensions import csrf, db
 
@@ -111,6 +112,7 @@ def settle(transaction_id: str, action: str) -> Response:
     try:
         faults = IpnFaults.parse(body.get("faults"))
         faults.check_profile(partner.profile, partner.suite)
+        check_style_faults(partner.partner_code, faults)
     except ValueError as problem:
         raise LaunchInvalid(["faults"], str(problem)) from problem
     magic = magic_for(existing.customer_identify_code) if action == "approve" and "faults" not in body else None
