@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from tests.styles.independent import MOMO_IPN_FIELDS, compact
 from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
 from webview.partners.models import PartnerStyle
+from webview.payments.gateway import gateway_for
+from webview.payments.services import transaction_request
 from webview.styles.presets import preset_document
 from webview.styles.store import set_partner_style
 
@@ -146,3 +149,18 @@ def test_a_preset_set_twice_is_two_versions_and_keeps_its_named_secrets(app, nam
     assert again.row.version == 2 and again.issued_secrets == {}
     assert [row.version for row in db.session.scalars(select(PartnerStyle))] == [1, 2]
     assert signed.partner.profile == "styled"
+
+
+def test_vnpay_like_create_is_a_signed_redirect_to_the_registered_payment_url_and_no_call(app):
+    signed, _ = styled_partner("vnpay-like", code="vnp-pay")
+    booking = hold_vip(signed.partner)
+    created = gateway_for(signed.partner).create_transaction(transaction_request(booking, "user-42"))
+    assert created.transaction_id == booking.reference  # the wallet names its own id in the IPN
+    assert created.payment_url.startswith(signed.partner.payment_url + "?vnp_Amount=")
+    params = dict(parse_qsl(urlsplit(created.payment_url).query))
+    secure_hash = params.pop("vnp_SecureHash")
+    assert params["vnp_Amount"] == str(booking.amount * 100) and params["vnp_TxnRef"] == booking.reference
+    canonical = "&".join(f"{k}={php_urlencode(params[k])}" for k in sorted(params))
+    assert secure_hash == hex_hmac(signed.secret, canonical, hashlib.sha512)
+    logged = db.session.scalars(select(PartnerMessage).where(PartnerMessage.kind == "create-transaction")).one()
+    assert logged.status_code is None and "no call" in logged.verdict
