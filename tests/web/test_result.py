@@ -38,8 +38,8 @@ from webview.catalog.models import RoomNight
 from webview.catalog.offers import room_offer_id
 from webview.db import utcnow
 from webview.extensions import db
-from webview.jobs import run_once
 from webview.i18n.formatting import format_local_time, to_local
+from webview.jobs import run_once
 from webview.launch.models import LaunchSession
 from webview.payments.models import CheckoutHandoff, PaymentEvent
 from webview.payments.results import merchant_return_url
@@ -379,7 +379,8 @@ def pay_and_issue(app, shopper: Shopper, stub, booking: Booking, transaction_id:
 def hold_flight_of(shopper: Shopper, names: list[str]) -> Booking:
     """A held flight of the shopper for these adults (uppercase names, as on their IDs)."""
     fare = a_fare(len(names))
-    people = [{**TRAVELLER, "full_name": name, "document_number": f"C{index}000123"} for index, name in enumerate(names)]
+    people = [{**TRAVELLER, "full_name": name, "document_number": f"C{index}000123"}
+              for index, name in enumerate(names)]
     return hold_booking(partner_id=shopper.launch.partner_id, customer_id=shopper.launch.customer_id,
                         launch_session_id=shopper.launch.id, offer_id=f"F:{fare.id}", travellers=people,
                         contact=CONTACT, locale="vi")
@@ -488,5 +489,5 @@ def test_the_held_order_has_one_status_block_with_its_countdown_and_a_pay_bar_in
     assert visible_text(html).count("Đã giữ chỗ") <= 1 and "Held for you" not in html
     assert '<main id="main" class="screen stack paying">' in html
     bar = re.search(r'<div class="paybar" data-testid="pay-bar">.*?</form>', html, re.S).group(0)
-    assert 'data-testid="pay-button"' in bar and f'data-amount' not in bar and booking.reference in bar
+    assert 'data-testid="pay-button"' in bar and 'data-amount' not in bar and booking.reference in bar
     assert 'class="nav"' not in html and 'data-testid="release-hold"' in html

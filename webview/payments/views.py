@@ -36,7 +36,7 @@ from webview.partners.models import Partner
 from webview.payments.gateway import Handoff, PartnerUnavailable
 from webview.payments.receipts import receipt_for
 from webview.payments.results import refresh_from_partner, return_link_column, verify_result_link_access
-from webview.payments.services import CheckoutError, decline_reason, start_checkout
+from webview.payments.services import CheckoutError, start_checkout
 
 log = logging.getLogger(__name__)
 
