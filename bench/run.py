@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import logging
 import os
 import re
 import shlex
@@ -441,6 +442,7 @@ def statements_per_request(env: dict[str, str], web: str, urls: dict[str, str], 
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "INSTANCE_PATH": env["INSTANCE_PATH"],
                       "APP_ENV": "development", "SANDBOX_ENABLED": True, "PUBLIC_BASE_URL": web,
                       "JOBS_EMBEDDED_WORKER": False})
+    logging.getLogger("webview.request").setLevel(logging.WARNING)  # its request lines are not the bench's output
     counts: dict[str, int] = {}
     with app.app_context():
         seen: list[str] = []
@@ -566,7 +568,7 @@ def measure(workdir: Path, processes: Processes) -> dict:
     commit_orders = [reference for reference, _ in held_orders(web, COMMIT_ORDERS, ENVELOPE_PARTNER)]
     if len(commit_orders) < 2:
         raise BenchError("no envelope orders to commit")
-    commit_ok = envelope_ok(sealed_credentials, envelope.COMMIT_RESPONSE)
+    commit_ok = envelope_ok(sealed_credentials, envelope.TRANS_RESPONSE)
     record("envelope commit first apply", python_loop(envelope_commit(web, sealed_credentials, commit_orders[1:]),
                                                       commit_ok, limit=len(commit_orders) - 1),
            f"{web}/api/v1/partner/commit")
@@ -635,8 +637,11 @@ def main() -> int:
                 load_before = os.getloadavg()
                 report = measure(Path(tmp), processes)
                 report["load_before"] = load_before
-            except BenchError as error:
+            except (BenchError, JourneyError, requests.RequestException) as error:
                 print(f"bench: {error}", file=sys.stderr)
+                log = Path(tmp) / "web.log"
+                if log.exists():
+                    print(f"bench: the webview's log ends with:\n{log.read_text()[-3000:]}", file=sys.stderr)
                 return 1
             finally:
                 processes.stop_all()
