@@ -74,7 +74,8 @@ def test_operator_admin_developer_journey(live_server_factory, browser, shots, t
 
     # ---- the administrator (Vietnamese): activation link from the mail catcher, password, TOTP, invitation
     admin = browser.new_context(viewport=DESKTOP, locale="vi-VN").new_page()
-    admin.goto(activation_link(server, "lan@kiwi.example"))
+    admin_link = activation_link(server, "lan@kiwi.example")
+    admin.goto(admin_link)
     snap(admin, shots, "vi-set-password")
     admin.fill("#password", PASSWORD)
     admin.fill("#confirm", PASSWORD)
@@ -146,5 +147,26 @@ def test_operator_admin_developer_journey(live_server_factory, browser, shots, t
     snap(admin, shots, "vi-audit")
     ops.goto(f"{server.url}/portal/operator/audit")
     snap(ops, shots, "en-operator-audit")
-    for context_page in (ops, admin, dev):
+    # ---- the pages around signing in, in Vietnamese: a used link, the TOTP step, forgot password, the lock-out
+    visitor = browser.new_context(viewport=DESKTOP, locale="vi-VN").new_page()
+    visitor.goto(admin_link)
+    assert visitor.locator("[data-testid=link-used]").is_visible()
+    snap(visitor, shots, "vi-link-used")
+    visitor.goto(f"{server.url}/portal/sign-in")
+    snap(visitor, shots, "vi-sign-in")
+    visitor.fill("#email", "lan@kiwi.example")
+    visitor.fill("#password", PASSWORD)
+    visitor.click("#main button[type=submit]")
+    visitor.wait_for_url("**/portal/sign-in/code")
+    snap(visitor, shots, "vi-sign-in-code")
+    visitor.goto(f"{server.url}/portal/forgot")
+    snap(visitor, shots, "vi-forgot")
+    for _ in range(5):
+        visitor.goto(f"{server.url}/portal/sign-in")
+        visitor.fill("#email", "minh@kiwi.example")
+        visitor.fill("#password", "not the right passphrase")
+        visitor.click("#main button[type=submit]")
+    assert visitor.locator("[data-testid=portal-locked]").is_visible()
+    snap(visitor, shots, "vi-locked")
+    for context_page in (ops, admin, dev, visitor):
         context_page.context.close()
