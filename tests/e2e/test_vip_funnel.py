@@ -90,8 +90,7 @@ def test_an_unpaid_vip_order_waits_without_a_countdown(phone, demo_site, locale,
     page.get_by_test_id("traveller-form").locator('[name="travellers-0-full_name"]').fill("Trần Thị Bình")
     page.get_by_test_id("hold-submit").click()
     page.wait_for_url(re.compile(r"/sandbox/pay/"))
-    page.go_back()  # back from the wallet without paying: the held order, Pay, no countdown
-    page.goto(f"{demo_site.url}/w/orders")
+    page.goto(f"{demo_site.url}/w/orders")  # back in the app without paying: the held order, Pay, no countdown
     page.get_by_test_id("order-item").first.click()
     expect(page.get_by_test_id("order-status")).to_have_attribute("data-booking-status", "BOOKED")
     expect(page.get_by_test_id("pay-button")).to_be_visible()
