@@ -217,6 +217,12 @@ def test_the_result_screen_gives_the_traveller_everything_they_need(browser, sit
             else:
                 width = page.evaluate("() => document.documentElement.scrollWidth")
                 assert width <= 360, f"result-{product} is {width} px wide"
+                page.goto(f"{site.url}/w/orders/{reference}/voucher")
+                width = page.evaluate("() => document.documentElement.scrollWidth")
+                assert width <= 360, f"voucher-{product} is {width} px wide"
+                page.screenshot(path=str(shots / f"voucher-{product}-{locale}-{scheme}-360.png"), full_page=True,
+                                scale="css")
+                page.goto(f"{site.url}/w/result?reference={reference}")
             shot = shots / f"result-{product}-{locale}-{scheme}-{phone}.png"
             page.screenshot(path=str(shot), full_page=True, scale="css")
     finally:

@@ -309,6 +309,37 @@ def test_the_pay_button_include_posts_to_the_handoff(shopper):
     assert f'data-reference-transaction-id="{booking.reference}"' in form.group(2)
 
 
+def test_the_pay_bar_of_a_held_order_carries_the_total_and_posts_to_the_handoff(shopper):
+    booking = shopper.hold_vip()
+    html = shopper.client.get(f"/w/orders/{booking.reference}").get_data(as_text=True)
+    bar = re.search(r'<div class="paybar" data-testid="pay-bar">(.*?)</form>', html, re.S).group(1)
+    assert f'action="/w/orders/{booking.reference}/checkout"' in bar and 'name="csrf_token"' in bar
+    assert 'data-testid="pay-total">' in bar and "data-hold-action" in bar
+    assert html.count('data-testid="pay-button"') == 1
+
+
+@pytest.mark.parametrize("handoff", ["deeplink", "bridge"])
+def test_try_again_hands_over_the_way_pay_does_for_every_handoff_method(app, make_shopper, stub, handoff):
+    shopper = make_shopper(handoff)
+    booking = shopper.hold_vip()
+    stub.script(created(stub, "SBX0001", deeplink=f"sandboxpay://pay?transaction_id=SBX0001&amount={booking.amount}"))
+    assert shopper.pay(booking).status_code == 303
+    body = {"reference_transaction_id": booking.reference, "transaction_amount": booking.amount,
+            "transaction_id": "SBX0001", "status": "FAILURE", "message": "Cancelled"}
+    assert shopper.wallet.post(app.test_client(), "/api/v1/payment/ipn", body).get_json()["code"] == 0
+    token = shopper.csrf(f"/w/result?reference={booking.reference}")
+    stub.script(created(stub, "SBX0002", deeplink=f"sandboxpay://pay?transaction_id=SBX0002&amount={booking.amount}"))
+    tapped = shopper.client.post(f"/w/orders/{booking.reference}/retry", data={"csrf_token": token})
+    assert tapped.status_code == 303 and tapped.headers["Location"].endswith("/checkout")
+    config = handoff_config(shopper.client.get(tapped.headers["Location"]).get_data(as_text=True))
+    assert config["method"] == handoff and config["transaction_id"] == "SBX0002"
+    if handoff == "deeplink":
+        assert "transaction_id=SBX0002" in config["deeplink"]
+    else:
+        assert config["bridge_function"] == "window.SandboxBridge.openPayment"
+    assert shopper.client.post(f"/w/orders/{booking.reference}/retry").status_code == 400  # the form's token
+
+
 # -- envelope partners ---------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tests.payments.factories import TRAVELLER, a_fare, reload
 from tests.payments.stub_partner import Reply
+from tests.web.test_budgets import HTML_BUDGET, gzipped
 from tests.web.test_checkout import (  # noqa: F401  (fixtures shared with the handoff tests)
     CONTACT,
     Shopper,
@@ -491,3 +492,16 @@ def test_the_held_order_has_one_status_block_with_its_countdown_and_a_pay_bar_in
     bar = re.search(r'<div class="paybar" data-testid="pay-bar">.*?</form>', html, re.S).group(0)
     assert 'data-testid="pay-button"' in bar and 'data-amount' not in bar and booking.reference in bar
     assert 'class="nav"' not in html and 'data-testid="release-hold"' in html
+
+
+@pytest.mark.parametrize(("screen", "statements"), [("result", 4), ("voucher", 4), ("order", 4), ("held", 2)])
+def test_the_order_screens_fit_the_budgets(app, shopper, stub, sql_counter, screen, statements):
+    """14 KB gzipped like every screen; a fixed handful of SQL statements (session, order, payment time, airports)."""
+    issued = pay_and_issue(app, shopper, stub, hold_flight_of(shopper, ["NGUYEN VAN AN", "TRAN THI BINH"]), "SBXF09")
+    held = hold_flight_of(shopper, ["NGUYEN VAN AN"])
+    url = {"result": f"/w/result?reference={issued.reference}", "voucher": f"/w/orders/{issued.reference}/voucher",
+           "order": f"/w/orders/{issued.reference}", "held": f"/w/orders/{held.reference}"}[screen]
+    shopper.client.get(url)  # warm: the partner's theme and support contact are cached per process
+    pages = []
+    assert sql_counter.count(lambda: pages.append(shopper.client.get(url))) <= statements, sql_counter.statements
+    assert pages[0].status_code == 200 and gzipped(pages[0].data) <= HTML_BUDGET

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -55,8 +56,7 @@ class Receipt:
     details: Mapping[str, Any] = field(default_factory=dict)  # the offer snapshot's details
     conditions: tuple[str, ...] = ()
     lines: tuple[Mapping[str, Any], ...] = ()
-    origin: Place | None = None
-    destination: Place | None = None
+    locale: str = "vi"
     departs_at: datetime | None = None
     arrives_at: datetime | None = None
     check_in: date | None = None
@@ -70,6 +70,19 @@ class Receipt:
     def code_label(self):
         """The code's name: the registry's `code_label`, or its one document's name."""
         return self.product.code_label or self.product.document_name
+
+    @cached_property
+    def places(self) -> tuple[Place | None, Place | None]:
+        """(origin, destination) airports with their names in the locale, asked only by a screen that shows them."""
+        return _places(self.details, self.locale)
+
+    @property
+    def origin(self) -> Place | None:
+        return self.places[0]
+
+    @property
+    def destination(self) -> Place | None:
+        return self.places[1]
 
     @property
     def printable(self) -> bool:
@@ -151,14 +164,13 @@ def receipt_for(booking: Booking, locale: str) -> Receipt:
         code, tickets = tickets[0], tickets[1:]
     people, order_documents = people_documents(product, names, tickets)
     paid = paid_at(booking)
-    origin, destination = _places(details, locale)
     stands = (booking.is_paid and booking.payment_status != PaymentStatus.REFUNDED
               and booking.issue_status != IssueStatus.FAILED)
     return Receipt(
         product=product, code=code, people=people, order_documents=order_documents, details=details,
         conditions=tuple(str(c) for c in snapshot.get("conditions") or ()),
         lines=tuple(line for line in snapshot.get("lines") or () if isinstance(line, dict)),
-        origin=origin, destination=destination,
+        locale=locale,
         departs_at=_as_datetime(details.get("departs_at")), arrives_at=_as_datetime(details.get("arrives_at")),
         check_in=_as_date(details.get("check_in")), check_out=_as_date(details.get("check_out")),
         paid_at=paid, valid_until=valid_until(paid, details.get("duration_days")),
