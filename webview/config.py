@@ -167,6 +167,11 @@ SETTINGS: tuple[Setting, ...] = (
             shown="generated into `instance/master_key` (development)"),
     Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "the address partners and users reach; used in "
             "`url_open`, the result URL and IPN URLs.", sample="https://shop.example"),
+    Setting("PARTNER_ENVIRONMENTS", list, (), "the partner environments this deployment serves (their "
+            "credentials, sessions and result links work; others are unknown to it): a sandbox deployment sets "
+            "`sandbox`; production serves `production` only and refuses to start with anything else.",
+            choices=("sandbox", "production"), shown="`production` in production, `sandbox,production` in "
+            "development", sample="sandbox"),
     Setting("SANDBOX_ENABLED", bool, None, "registers `/sandbox/*`.", shown="on in development, off in production",
             sample="0"),
     Setting("SANDBOX_TOKEN", str, None, "when set, every operator and QA page and the test API under `/sandbox` "
@@ -286,7 +291,10 @@ def parse_setting(setting: Setting, raw: Any) -> Any:
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
             raise ConfigError(f"{name} must be a comma-separated list (got {raw!r})")
-        return [item.strip() for item in items if item.strip()]
+        values = [item.strip() for item in items if item.strip()]
+        if setting.choices and not all(item.lower() in setting.choices for item in values):
+            raise ConfigError(f"{name} must list some of {', '.join(setting.choices)} (got {raw!r})")
+        return [item.lower() for item in values] if setting.choices else values
     if kind is str:
         value = str(raw).strip()
         if setting.choices and value.lower() not in setting.choices:
@@ -340,6 +348,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if config["SANDBOX_ENABLED"] is None:
         config["SANDBOX_ENABLED"] = not production
     config["SANDBOX_TOKEN"] = config["SANDBOX_TOKEN"] or None
+    served = config["PARTNER_ENVIRONMENTS"] = list(dict.fromkeys(config["PARTNER_ENVIRONMENTS"])) or (
+        ["production"] if production else list(SETTINGS_BY_NAME["PARTNER_ENVIRONMENTS"].choices))
+    if production and served != ["production"]:  # sandbox credentials never work in production
+        raise ConfigError(f"PARTNER_ENVIRONMENTS must be production in production (got {','.join(served)!r})")
     if config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"] is None:
         config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"] = production
     elif production and not config["PORTAL_REQUIRE_TOTP_FOR_OPERATORS"]:

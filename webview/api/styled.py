@@ -73,7 +73,7 @@ def _sent(parsed: Parsed | None, name: str) -> str:
 def styled_ipn(partner_code: str) -> Response:
     """A styled partner reports a payment status in its own style."""
     partner = find_partner(partner_code)
-    if partner is None or not profile_of(partner).wire_format_from_style:
+    if partner is None or not partner.is_served or not profile_of(partner).wire_format_from_style:
         note_exchange(verdict="unknown partner or not a styled partner", result_code="7")
         return api_response(7, message="unknown partner", http_status=401)
     note_exchange(partner_id=partner.id, partner_code=partner.code)

@@ -17,10 +17,16 @@ STATUSES = ("pending_activation", "active", "suspended")
 
 
 def served_environments() -> tuple[str, ...]:
-    """The partner environments this deployment serves: a production deployment serves production partners only
-    (sandbox partners live on the sandbox deployment); a development one serves both."""
-    production = has_app_context() and current_app.config.get("APP_ENV") == "production"
-    return ("production",) if production else ENVIRONMENTS
+    """The partner environments this deployment serves (`PARTNER_ENVIRONMENTS`): a production deployment serves
+    production partners only, whatever its configuration says; a sandbox deployment sandbox partners only; a
+    development one both (outside an application context: both). Credentials, sessions and result links of a
+    partner of any other environment do not work here (`Partner.is_active`, the partner lookups)."""
+    if not has_app_context():
+        return ENVIRONMENTS
+    if current_app.config.get("APP_ENV") == "production":
+        return ("production",)
+    configured = current_app.config.get("PARTNER_ENVIRONMENTS") or ENVIRONMENTS
+    return tuple(environment for environment in ENVIRONMENTS if environment in configured)
 
 
 class Partner(Base):
@@ -78,9 +84,14 @@ class Partner(Base):
     customers: Mapped[list[Customer]] = relationship(back_populates="partner", lazy="raise_on_sql")
 
     @property
+    def is_served(self) -> bool:
+        """Of an environment this deployment serves (otherwise it is unknown here, whatever its status)."""
+        return self.environment in served_environments()
+
+    @property
     def is_active(self) -> bool:
         """Active, and of an environment this deployment serves (its sessions and links work only then)."""
-        return self.status == "active" and self.environment in served_environments()
+        return self.status == "active" and self.is_served
 
     def __repr__(self) -> str:
         return f"<Partner {self.code} {self.profile}/{self.handoff} {self.status}>"

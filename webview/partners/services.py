@@ -301,8 +301,9 @@ def _require_choice(value: str, choices: Sequence[str], flag: str) -> str:
 def _require_served(environment: str) -> None:
     """PartnerError unless this deployment serves partners of that environment."""
     if environment not in served_environments():
-        raise PartnerError(f"this deployment (APP_ENV=production) serves production partners only: use "
-                           f"--environment production ({environment} partners live on the sandbox deployment)")
+        served = served_environments()
+        raise PartnerError(f"this deployment serves {' and '.join(served)} partners only: use --environment "
+                           f"{served[0]} ({environment} partners live on the {environment} deployment)")
 
 
 def _check_logo_url(value: str, environment: str) -> str:

@@ -5,14 +5,15 @@ again by an operator with `flask recon run`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, select
 
 from webview.db import as_utc, utcnow
 from webview.extensions import db
 from webview.jobs import periodic
-from webview.partners.models import Partner
+from webview.partners.models import Partner, served_environments
 from webview.reconciliation.delivery import deliver_by_sftp
 from webview.reconciliation.files import generate_day, last_closed_day, stored_parts
 from webview.reconciliation.models import ReconciliationRun, ReconciliationSettings
@@ -26,6 +27,16 @@ RETRY_FIRST = timedelta(minutes=15)
 MAX_ATTEMPTS = 6
 
 
+def _due_settings(*conditions: ColumnElement[bool]) -> Sequence[Row]:
+    """(partner_id, close_time) of the reconciliation settings matching `conditions`, of partners this deployment
+    serves: a sandbox deployment sharing the database never writes, delivers or fetches a production partner's
+    files with its credentials, nor the reverse."""
+    return db.session.execute(
+        select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
+        .join(Partner, Partner.id == ReconciliationSettings.partner_id)
+        .where(Partner.environment.in_(served_environments()), *conditions)).all()
+
+
 def generate_due_files(now: datetime | None = None) -> list[str]:
     """Generate the file of the last closed day for every partner whose reconciliation is on and has none yet.
 
@@ -34,8 +45,7 @@ def generate_due_files(now: datetime | None = None) -> list[str]:
     """
     now = now or utcnow()
     written: list[str] = []
-    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
-                              .where(ReconciliationSettings.transport != "off")).all()
+    rows = _due_settings(ReconciliationSettings.transport != "off")
     for partner_id, close_time in rows:
         partner = db.session.get(Partner, partner_id)
         day = last_closed_day(close_time, now)
@@ -54,8 +64,7 @@ def deliver_due_files(now: datetime | None = None) -> list[str]:
     server that fails is logged and tried again on the next run (a changed host key included, until fixed)."""
     now = now or utcnow()
     delivered: list[str] = []
-    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
-                              .where(ReconciliationSettings.transport.in_(("sftp", "both")))).all()
+    rows = _due_settings(ReconciliationSettings.transport.in_(("sftp", "both")))
     for partner_id, close_time in rows:
         partner = db.session.get(Partner, partner_id)
         try:
@@ -80,8 +89,7 @@ def run_due_matching(now: datetime | None = None) -> list[int]:
     (MAX_ATTEMPTS in all). Returns the ids of the runs made."""
     now = now or utcnow()
     made: list[int] = []
-    rows = db.session.execute(select(ReconciliationSettings.partner_id, ReconciliationSettings.close_time)
-                              .where(ReconciliationSettings.transport != "off")).all()
+    rows = _due_settings(ReconciliationSettings.transport != "off")
     for partner_id, close_time in rows:
         day = last_closed_day(close_time, now)
         existing = db.session.scalar(select(ReconciliationRun).where(
