@@ -30,14 +30,16 @@ HTTP_REQUESTS = Counter("webview_http_requests", "HTTP requests answered, by end
                         ["method", "endpoint", "status"])
 HTTP_LATENCY = Histogram("webview_http_request_duration_seconds", "Time to answer an HTTP request, by endpoint",
                          ["method", "endpoint"], buckets=LATENCY_BUCKETS)
-IPN_OUTCOMES = Counter("webview_ipn_outcomes", "Payment notifications from partners (hmac IPN, envelope commit), "
-                       "by answer code", ["operation", "code"])
+IPN_OUTCOMES = Counter("webview_ipn_outcomes", "Payment notifications from partners (hmac IPN, styled IPN, "
+                       "envelope commit), by answer code", ["operation", "code"])
 PARTNER_CALLS = Counter("webview_partner_calls", "Our calls to partner APIs (each try), by partner and outcome "
                         "(answered, or error: timeout, connection error, HTTP 5xx or 429)",
                         ["partner", "kind", "outcome"])
 PARTNER_LATENCY = Histogram("webview_partner_call_duration_seconds", "Time of one try of a partner API call",
                             ["partner", "kind"], buckets=LATENCY_BUCKETS)
-IPN_OPERATIONS = {"payment-ipn", "partner-commit"}
+# the message-log kinds of the payment notifications; a styled IPN counts its outcome's standard code (the style's
+# own words for it are its answer's business, webview.api.styled)
+IPN_OPERATIONS = {"payment-ipn", "styled-ipn", "partner-commit"}
 
 
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
@@ -47,7 +49,7 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
 
 
 def observe_api_exchange(exchange: dict, response: Response) -> None:
-    """Count an IPN (or envelope commit) by the code it was answered with."""
+    """Count an IPN (standard or styled, or an envelope commit) by the code it was answered with."""
     operation = exchange.get("kind")
     if operation not in IPN_OPERATIONS:
         return
