@@ -18,7 +18,7 @@ from sandbox.credentials import PartnerCredentials, load_credentials
 from sandbox.models import SandboxTransaction
 from sandbox.partner import envelope_side
 from sandbox.partner.services import IpnFaults, get_transaction, ipn_outcome, result_redirect_url, send_ipn
-from sandbox.partner.styled import styled_ipn
+from sandbox.partner.styled import styled_ipn, styled_return_url
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _deliver(partner: PartnerCredentials, transaction: SandboxTransaction, fault
     if partner.profile != "envelope":
         styled = styled_ipn(partner, transaction, faults)
         if styled is not None:
-            return Delivery(styled, False, result_redirect_url(partner, transaction))
+            return Delivery(styled, False, styled_return_url(partner, transaction, styled))
         results = send_ipn(partner, transaction, faults)
         return Delivery([ipn_outcome(result) for result in results], False, result_redirect_url(partner, transaction))
     delivery = Delivery()
@@ -67,7 +67,7 @@ def _deliver(partner: PartnerCredentials, transaction: SandboxTransaction, fault
 def _return_url_now(partner: PartnerCredentials, transaction: SandboxTransaction) -> str | None:
     """Where the user goes back to before (or without) a notification that carries the way back."""
     if partner.profile != "envelope":
-        return result_redirect_url(partner, transaction)
+        return styled_return_url(partner, transaction, []) or result_redirect_url(partner, transaction)
     return envelope_side.query_trans(partner, transaction).return_url
 
 

@@ -34,7 +34,7 @@ from sandbox.partner.services import (
     refund_transaction,
 )
 from sandbox.protocol import styles
-from sandbox.protocol.hmac_auth import now_ms
+from sandbox.protocol.hmac_auth import now_ms, signed_result_url
 from webview.db import utcnow
 from webview.extensions import db
 from webview.messagelog.services import log_exchange
@@ -346,6 +346,23 @@ def _not_sent(partner: PartnerCredentials, transaction: SandboxTransaction, verd
                  partner_code=partner.partner_code, request_body=b"", verdict=verdict,
                  reference=transaction.reference_transaction_id)
     db.session.commit()
+
+
+def styled_return_url(partner: PartnerCredentials, transaction: SandboxTransaction,
+                      sent: list[dict]) -> str | None:
+    """The signed result link naming the transaction id the merchant knows: after a redirect create that is our
+    order number until a status-in call naming the wallet's own id was accepted (styles.md); None when the
+    partner speaks no style."""
+    style = spoken_style(partner.partner_code)
+    if style is None:
+        return None
+    known = transaction.transaction_id
+    if style.call("create")["transport"] == "redirect" and \
+            not any(summary.get("outcome") in ("ok", "duplicate") for summary in sent):
+        known = transaction.reference_transaction_id
+    return signed_result_url(transaction.return_url, client_id=partner.client_id,
+                             client_secret=partner.client_secret, partner_code=partner.partner_code,
+                             transaction_id=known)
 
 
 def styled_ipn(partner: PartnerCredentials, transaction: SandboxTransaction, faults: IpnFaults) -> list[dict] | None:

@@ -48,7 +48,15 @@ SENT = "sandbox-outbound"
 FAULTS = {"bad_signature": {"bad_signature": True}, "wrong_amount": {"wrong_amount": True},
           "duplicate": {"duplicate": 2}, "reorder": {"reorder": True}, "lost": {"drop": True}}
 JOURNEYS = [*PRESETS, "acme-pay"]
-MATRIX = [(style, fault) for style in PRESETS for fault in FAULTS]
+# webview gap (reported, issue 14): after a redirect create the return link names our order number, the wallet's
+# stand-in id; once the merchant's query replaced it with the wallet's own id, a reload of that link in the session
+# that made the order (session_result_booking) no longer finds the order. Strict: fixing it turns these red.
+STAND_IN_RELOAD = pytest.mark.xfail(strict=True, reason="webview: a reloaded return link naming the stand-in id "
+                                    "no longer finds the order once the query named the wallet's id")
+MATRIX = [pytest.param(style, fault, id=f"{style}-{fault}",
+                       marks=STAND_IN_RELOAD if style == "vnpay-like" and fault in {"bad_signature", "wrong_amount",
+                                                                                   "lost"} else ())
+          for style in PRESETS for fault in FAULTS]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +127,7 @@ def test_journey_in_style(browser: Browser, site: LiveServer, shots: Path, style
         context.close()
 
 
-@pytest.mark.parametrize(("style", "fault"), MATRIX, ids=[f"{s}-{f}" for s, f in MATRIX])
+@pytest.mark.parametrize(("style", "fault"), MATRIX)
 def test_fault_in_style(browser: Browser, site: LiveServer, shots: Path, style: str, fault: str):
     document = speak(site, style)
     context, page = new_page(browser)
