@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlencode
 
+import pytest
+from sqlalchemy import select
+
+from tests.payments.factories import hold_vip
+from tests.styles.conftest import styled_partner
+from tests.styles.test_custom_wallet import ACME, AcmeServer, acme_ipn
 from webview.db import utcnow
 from webview.extensions import db
 from webview.messagelog.models import PartnerMessage
 from webview.messagelog.services import (
+    FORM_MIMETYPE,
     log_exchange,
     mask_email,
     mask_phone,
@@ -17,6 +25,7 @@ from webview.messagelog.services import (
     redact_headers,
     redact_url,
 )
+from webview.payments.services import start_checkout
 
 
 def test_body_secrets_redacted_and_personal_data_masked():
@@ -72,3 +81,65 @@ def test_log_exchange_and_retention(app):
     stored.created_at = utcnow() - timedelta(days=91)
     db.session.commit()
     assert purge_old_messages(90) == 1
+
+
+# --- form bodies and query strings (gaps 3): their fields, masked exactly like JSON fields -----------------------
+
+PERSONAL = {"identify_phone": "0912345678", "fullname": "Nguyễn Văn An", "email": "an@example.vn",
+            "client_secret": "s3cr3t", "order": "261130-ABCD1234", "note": "ví tiền ~ ok & done", "empty": ""}
+
+
+def test_a_form_body_is_logged_as_its_fields_masked_like_json():
+    form = urlencode(PERSONAL).encode()
+    shown = redact_body(form, f"{FORM_MIMETYPE}; charset=utf-8")
+    assert json.loads(shown) == json.loads(redact_body(json.dumps(PERSONAL).encode()))
+    assert json.loads(shown)["identify_phone"] == "091*****78" and json.loads(shown)["client_secret"] == "[redacted]"
+    assert json.loads(shown)["note"] == "ví tiền ~ ok & done"  # decoded, not percent-encoded
+    assert json.loads(redact_body(b"a=1&a=2&phone=0912345678", FORM_MIMETYPE)) == {"a": ["1", "2"],
+                                                                                 "phone": "091*****78"}
+    # not a form after all (or not said to be one): summarised, never stored raw
+    assert redact_body(b"card=4111111111111111") == "[non-JSON body, 21 chars]"
+    assert redact_body(b"just some text", FORM_MIMETYPE) == "[non-JSON body, 14 chars]"
+    assert redact_body(b"a=%FF\xff", FORM_MIMETYPE).startswith("[non-JSON body")
+
+
+def test_a_query_string_call_is_logged_with_its_fields_and_its_url_masked(app):
+    query = urlencode({**PERSONAL, "sig": "abcdef", "token": "tok-123"})
+    message = log_exchange(direction="inbound", method="get", url=f"http://x/api/v1/partners/p/ipn?{query}",
+                           kind="styled-ipn", request_body=b"", canonical="order=261130-ABCD1234&state=paid")
+    db.session.commit()
+    stored = db.session.get(PartnerMessage, message.id)
+    fields = json.loads(stored.request_body)
+    assert fields["identify_phone"] == "091*****78" and fields["fullname"] == "N*** V*** A***"
+    assert fields["client_secret"] == fields["sig"] == fields["token"] == "[redacted]"
+    assert fields["order"] == "261130-ABCD1234"
+    for raw in ("0912345678", "an@example.vn", "s3cr3t", "abcdef", "tok-123", "Nguy"):
+        assert raw not in stored.url and raw not in stored.request_body
+    assert stored.canonical == "order=261130-ABCD1234&state=paid"  # the canonical string is kept as signed
+    bodyless = log_exchange(direction="inbound", method="post", url=f"http://x/api?{query}", request_body=b"")
+    reduced = log_exchange(direction="inbound", method="get", url=f"http://x/api?{query}")  # no body given
+    assert bodyless.request_body == reduced.request_body == ""
+
+
+@pytest.fixture
+def form_wallet(app, monkeypatch):
+    """The invented form-body wallet of tests/styles/test_custom_wallet.py, its server answering our calls."""
+    signed, _ = styled_partner(ACME, code="acme")
+    monkeypatch.setattr("webview.payments.gateway.partner_session", lambda: AcmeServer(signed.secret))
+    return signed
+
+
+def test_a_styled_form_ipn_and_our_form_call_are_logged_as_fields(client, form_wallet):
+    signed = form_wallet
+    booking = hold_vip(signed.partner)
+    start_checkout(booking)  # our create: a form body
+    answer = acme_ipn(client, signed, booking, extra={"payer_phone": "0912345678", "email": "an@example.vn"})
+    assert answer.status_code == 200
+    inbound = db.session.scalars(select(PartnerMessage).where(PartnerMessage.kind == "styled-ipn")).one()
+    fields = json.loads(inbound.request_body)
+    assert fields["order"] == booking.reference and fields["state"] == "paid"
+    assert fields["note"] == "ví tiền ~ ok & done" and fields["email"] == "a***@example.vn"
+    assert "order=" in inbound.canonical and "state=paid" in inbound.canonical
+    outbound = db.session.scalars(select(PartnerMessage).where(PartnerMessage.direction == "outbound")).first()
+    sent = json.loads(outbound.request_body)
+    assert sent["order"] == booking.reference and sent["total"] == str(booking.amount)

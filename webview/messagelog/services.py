@@ -35,6 +35,7 @@ EMAIL_FIELDS = {"email", "contact_email"}
 DOCUMENT_FIELDS = {"document_number"}
 MAX_BODY = 8000
 ENCRYPTED_FIELDS = {"key", "data"}
+FORM_MIMETYPE = "application/x-www-form-urlencoded"
 
 
 def mask_document(value: str) -> str:
@@ -72,20 +73,64 @@ def redact_mapping(data: dict) -> dict:
     return {key: _mask_value(key, value) for key, value in data.items()}
 
 
-def redact_body(body: bytes | str | None) -> str:
-    """Redact a JSON or form body for the log; other bodies are summarised, never stored raw."""
+def redact_body(body: bytes | str | None, content_type: str | None = None) -> str:
+    """Redact a JSON body, or a form body (`content_type` application/x-www-form-urlencoded) as its parsed fields,
+    for the log, masked alike; other bodies are summarised, never stored raw."""
     if not body:
         return ""
     try:
         data = parse_json(body)
     except JsonRejected:
-        chars = len(body.decode("utf-8", "replace")) if isinstance(body, bytes) else len(body)
-        return f"[non-JSON body, {chars} chars]"
+        fields = form_fields(body) if _mimetype(content_type) == FORM_MIMETYPE else None
+        if fields is None:
+            chars = len(body.decode("utf-8", "replace")) if isinstance(body, bytes) else len(body)
+            return f"[non-JSON body, {chars} chars]"
+        data = fields
     if isinstance(data, dict):
         data = redact_mapping(data)
     elif isinstance(data, list):
         data = [redact_mapping(item) if isinstance(item, dict) else item for item in data]
     return json.dumps(data, ensure_ascii=False)[:MAX_BODY]
+
+
+def form_fields(text: bytes | str) -> dict[str, str | list[str]] | None:
+    """The fields of a form body or query string ({name: value}; a repeated name: [its values]), or None when the
+    text is not one (not UTF-8, a part without `=`, no field at all)."""
+    try:
+        decoded = text.decode("utf-8") if isinstance(text, bytes) else text
+        pairs = parse_qsl(decoded, keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    fields: dict[str, str | list[str]] = {}
+    for name, value in pairs:
+        before = fields.get(name)
+        fields[name] = value if before is None else [*before, value] if isinstance(before, list) else [before, value]
+    return fields or None
+
+
+def redact_query_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Query fields as the log keeps them: secret query names hidden (as in a URL), the rest masked like JSON."""
+    return {name: REDACTED if name.lower() in SECRET_QUERY else _mask_value(name, value)
+            for name, value in fields.items()}
+
+
+def _mimetype(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _content_type(headers: dict | None) -> str | None:
+    return next((str(value) for name, value in dict(headers or {}).items() if name.lower() == "content-type"), None)
+
+
+def _logged_request_body(body: bytes | str | None, method: str, url: str, headers: dict | None) -> str:
+    """The request body as logged; a bodiless GET or HEAD (body given empty) shows its query's fields instead, the
+    body of a query-string call."""
+    if body:
+        return redact_body(body, _content_type(headers))
+    if body is None or method.upper() not in {"GET", "HEAD"}:
+        return ""
+    fields = form_fields(urlsplit(url).query)
+    return json.dumps(redact_query_fields(fields), ensure_ascii=False)[:MAX_BODY] if fields else ""
 
 
 def redact_headers(headers: dict[str, str] | Any) -> dict[str, str]:
@@ -101,9 +146,9 @@ def redact_headers(headers: dict[str, str] | Any) -> dict[str, str]:
 
 
 def redact_url(url: str) -> str:
-    """Hide secret query parameters (launch tokens, envelopes, signatures)."""
+    """Hide secret query parameters (launch tokens, envelopes, signatures) and mask personal ones like JSON fields."""
     parts = urlsplit(url)
-    query = [(k, REDACTED if k.lower() in SECRET_QUERY else v) for k, v in parse_qsl(parts.query, True)]
+    query = [(k, REDACTED if k.lower() in SECRET_QUERY else _mask_value(k, v)) for k, v in parse_qsl(parts.query, True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
 
 
@@ -189,7 +234,7 @@ def log_exchange(
         status_code=status_code,
         latency_ms=latency_ms,
         request_headers=redact_headers(request_headers or {}),
-        request_body=redact_body(request_body),
+        request_body=_logged_request_body(request_body, method, url, request_headers),
         response_body=redact_body(response_body),
         canonical=shown,
         canonical_sha256=digest,
