@@ -46,18 +46,19 @@ from webview.portal import models  # noqa: F401  (registers the tables)
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 # The page modules, imported at start-up in this order; the nav order comes from each entry's `order`.
-PAGE_MODULES = ("account", "pages", "team", "operator", "golive", "theme_editor", "transactions")
+PAGE_MODULES = ("account", "pages", "team", "operator", "golive", "theme_editor", "transactions", "style_page",
+                "reconciliation_page")
 
 
 def init_app(app: Flask) -> None:
     """Register the portal: its session cookie and login, its pages, its template helpers and `flask portal`."""
+    from webview.partners.cli import partner_created
     from webview.portal.auth import current_partner, init_auth
     from webview.portal.cli import portal_cli
     from webview.portal.demo import seed_demo_operator
     from webview.portal.locale import init_locale
     from webview.portal.nav import portal_nav
     from webview.portal.onboarding import on_partner_created
-    from webview.partners.cli import partner_created
 
     init_auth(app)
     init_locale(app)

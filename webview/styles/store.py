@@ -141,3 +141,75 @@ def signing_keys(partner: Partner, signature: Signature) -> Keys:
     if signature.secret == CLIENT_SECRET:
         return Keys(secrets=tuple(partner_secrets(partner, utcnow())[:1]))
     return Keys(secrets=(_named_secret(partner, signature.secret),))
+
+
+MAX_STYLE_DEPTH = 32
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deeply `value` nests (objects and lists), stopping once past `limit`."""
+    stack, deepest = [(value, 1)], 0
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def read_style_text(text: str, filename: str = "") -> dict[str, Any]:
+    """The document of a style given as text (an upload or a paste): JSON, or YAML for a .yaml/.yml name or a
+    paste that does not start with `{`. StyleError when it is too large, unreadable, uses YAML aliases or nests
+    deeper than a style ever does (a paste is never trusted to be small)."""
+    if len(text.encode("utf-8")) > MAX_STYLE_BYTES:
+        raise StyleError([f"style: larger than {MAX_STYLE_BYTES // 1024} KiB"])
+    suffix = Path(filename).suffix.lower()
+    as_yaml = suffix in {".yaml", ".yml"} or (suffix != ".json" and not text.lstrip().startswith("{"))
+    try:
+        if as_yaml:
+            if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+                raise StyleError(["style: YAML anchors and aliases are not accepted (write each value out)"])
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except RecursionError:
+        raise StyleError(["style: nested too deeply"]) from None
+    except (ValueError, yaml.YAMLError) as error:
+        raise StyleError([f"style: not valid {'YAML' if as_yaml else 'JSON'} "
+                          f"({str(error).splitlines()[0][:200]})"]) from error
+    if _depth(data, MAX_STYLE_DEPTH) > MAX_STYLE_DEPTH:
+        raise StyleError([f"style: nested deeper than {MAX_STYLE_DEPTH} levels"])
+    return data
+
+
+@dataclass(frozen=True)
+class StyleSecretInfo:
+    """A named style secret as pages show it: its name and when its current value was issued (never the value)."""
+
+    name: str
+    issued_at: Any
+    in_use: bool
+
+
+def style_secret_names(partner: Partner) -> list[StyleSecretInfo]:
+    """The partner's named style secrets (names and issue times), and whether its current style signs with each."""
+    in_use = style_of(partner).secret_names() if style_row(partner) is not None else set()
+    rows = db.session.scalars(select(PartnerStyleSecret).where(PartnerStyleSecret.partner_id == partner.id)
+                              .order_by(PartnerStyleSecret.name))
+    return [StyleSecretInfo(row.name, row.created_at, row.name in in_use) for row in rows]
+
+
+def rotate_style_secret(partner: Partner, name: str) -> str:
+    """Issue a new value of one named style secret (returned once, in plaintext); the previous value stops working
+    at once (a style secret has no grace period). Flushes, the caller commits; StyleError for an unknown name."""
+    row = db.session.scalar(select(PartnerStyleSecret).where(PartnerStyleSecret.partner_id == partner.id,
+                                                             PartnerStyleSecret.name == name))
+    if row is None:
+        raise StyleError([f"partner {partner.code} has no style secret {name!r}"])
+    secret = new_credential(48)
+    row.secret_sealed = seal(_master_key(), secret, STYLE_SECRET_PURPOSE)
+    row.created_at = utcnow()
+    db.session.flush()
+    return secret
