@@ -15,7 +15,7 @@ from sandbox.models import SandboxTransaction
 from sandbox.partner.forms import HMAC_ONLY_KNOBS, PaymentForm
 from sandbox.partner.notify import notify_merchant
 from sandbox.partner.services import PaymentError, check_pin, get_transaction, result_redirect_url, settle_transaction
-from sandbox.partner.styled import check_style_faults
+from sandbox.partner.styled import check_style_faults, spoken_style
 
 bp = Blueprint("sandbox_pay", __name__, url_prefix="/sandbox/pay")
 
@@ -89,4 +89,5 @@ def payment_page(transaction_id: str) -> Response | tuple[str, int] | str:
         "sandbox/pay.html", form=form, transaction=transaction, partner=partner, error=error, notice=notice,
         merchant=urlsplit(transaction.ipn_url).netloc, magic=magic, return_url=way_back(partner, transaction),
         hmac_only=HMAC_ONLY_KNOBS if partner.profile == "envelope" else (),
+        style_name=style.name if (style := spoken_style(partner.partner_code)) is not None else None,
     ), status

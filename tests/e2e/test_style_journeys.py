@@ -109,6 +109,7 @@ def test_journey_in_style(browser: Browser, site: LiveServer, shots: Path, style
         page.get_by_test_id("pay-button").click()
         page.wait_for_url(re.compile(r"/sandbox/pay/SBX"))  # vnpay-like: through its signed redirect first
         expect(page.get_by_test_id("sandbox-order")).to_have_text(reference)
+        expect(page.get_by_test_id("sandbox-partner-style")).to_have_attribute("data-style", document["name"])
         journey.approve_on_wallet_page()
         page.wait_for_url(re.compile(r"/w/"))
         journey.expect_issued(reference)
