@@ -161,7 +161,7 @@ def _demo_spec(demo: dict[str, Any], base_url: str, public_key: str | None) -> P
         admin_phone="0901234567",
         support_email=f"support@{code}.example.com",
         support_phone="1900 6868",
-        support_hours="8:00-22:00 every day",
+        support_hours="08:00–22:00",  # one line shown as is in every language: no words in it
         create_transaction_url=None if envelope else f"{base}/sandbox/partner/{code}/transactions",
         query_transaction_url=None if envelope else f"{base}/sandbox/partner/{code}/transactions/query",
         refund_url=None if envelope else f"{base}/sandbox/partner/{code}/refunds",
