@@ -10,6 +10,7 @@ transactions, refunds, the payment page — is the same for every style (sandbox
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -316,12 +317,19 @@ def send_styled_ipn(partner: PartnerCredentials, style: SpokenStyle, transaction
     labels = [label for label, on in (("bad signature", faults.bad_signature), ("wrong amount", faults.wrong_amount),
                                       ("stale timestamp", faults.stale_timestamp)) if on]
     summaries = []
+    stamp = status_in.get("timestamp")
+    last_stamp = None
     for each in statuses:
         report = styles.StatusReport(
             reference=reference, amount=transaction.amount + (1000 if faults.wrong_amount else 0), status=each,
             transaction_id=transaction.transaction_id,
             message=FAILURE_WORDS.get(transaction.status, "Payment failed") if each == "FAILURE" else "")
         current = now_ms()
+        if stamp:  # a copy is a retry a moment later, signed afresh: never the same timestamp (a replay) twice
+            while styles.timestamp_to_wire(current, stamp["format"]) == last_stamp:
+                time.sleep(0.05)
+                current = now_ms()
+            last_stamp = styles.timestamp_to_wire(current, stamp["format"])
         wire = styles.build_status_in(
             style.document, report, client_id=partner.client_id, partner_code=partner.partner_code, keys=keys,
             now_ms=current, path=_path_of(transaction.ipn_url),
