@@ -25,6 +25,41 @@ SPILLS = """() => {
 }"""
 
 
+# The product tab row's last tab against the row's content box (inside its padding), and the web bar's title.
+TAB_ROW_FIT = """() => {
+  const row = document.querySelector('nav.tabs');
+  const last = row.lastElementChild.getBoundingClientRect(), box = row.getBoundingClientRect();
+  const style = getComputedStyle(row);
+  return {last: last.right, inner: box.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth),
+          label: [...row.children].map((tab) => tab.scrollWidth - tab.clientWidth)};
+}"""
+BAR_TITLE_FIT = """() => {
+  const title = document.querySelector('header.bar h1');
+  return {scroll: title.scrollWidth, client: title.clientWidth, text: title.textContent.trim()};
+}"""
+
+
+def gaps_dir(artifacts_dir: Path) -> Path:
+    path = artifacts_dir / "gaps"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def assert_tab_row_fits(page, shot: Path) -> None:
+    """Every product tab sits inside the tab row's padding, its label whole (gaps 6)."""
+    page.locator("nav.tabs").screenshot(path=str(shot), scale="css")
+    fit = page.evaluate(TAB_ROW_FIT)
+    assert fit["last"] <= fit["inner"] + 0.5, f"the last product tab passes the tab row's edge: {fit}"
+    assert all(cut <= 0 for cut in fit["label"]), f"a product tab's label is cut: {fit}"
+
+
+def assert_bar_title_whole(page, shot: Path) -> None:
+    """The web bar's title is not cut (no ellipsis) beside the language switch (gaps 6)."""
+    page.locator("header.bar").screenshot(path=str(shot), scale="css")
+    fit = page.evaluate(BAR_TITLE_FIT)
+    assert fit["scroll"] <= fit["client"], f"the web bar's title is cut: {fit}"
+
+
 class NarrowJourney(Journey):
     """The same walk through the screens, checking that each one fits the phone's width."""
 
@@ -56,9 +91,11 @@ def narrow_dir(artifacts_dir) -> Path:
 
 @pytest.mark.parametrize(("product", "locale"), [("hotel", "vi"), ("hotel", "en"), ("flight", "vi"),
                                                  ("flight", "en"), ("vip", "vi")])
-def test_no_screen_is_wider_than_a_360px_phone(narrow_page, demo_site, narrow_dir, product, locale):
+def test_no_screen_is_wider_than_a_360px_phone(narrow_page, demo_site, narrow_dir, artifacts_dir, product, locale):
     journey = NarrowJourney(narrow_page, demo_site, narrow_dir, "demo-redirect", product, locale)
     journey.open()
+    shots = gaps_dir(artifacts_dir)
+    assert_tab_row_fits(narrow_page, shots / f"tabs-{product}-{locale}.png")
     if product == "flight":  # the search button is reachable without scrolling, above the bottom navigation
         button = narrow_page.get_by_test_id("search-submit").bounding_box()
         nav = narrow_page.locator("nav.nav").bounding_box()
@@ -72,3 +109,4 @@ def test_no_screen_is_wider_than_a_360px_phone(narrow_page, demo_site, narrow_di
     journey.orders(reference)
     narrow_page.goto(f"{demo_site.url}/w/orders/{reference}")
     journey.check_screen("order")
+    assert_bar_title_whole(narrow_page, shots / f"bar-order-{product}-{locale}.png")
