@@ -26,7 +26,7 @@ from webview.profiles import STYLED, profile_of
 from webview.styles.presets import preset_document, preset_names
 from webview.styles.store import signing_keys, style_of, style_row, style_versions
 
-HIDDEN = re.compile(r'<input[^>]*name="(kind|preset|document|version|label|base_version)"[^>]*value="([^"]*)"')
+HIDDEN = re.compile(r'<input[^>]*name="(proposal)"[^>]*value="([^"]*)"')
 
 
 def signed_in(app, partner, role: str = "developer"):
@@ -152,11 +152,19 @@ def test_a_tampered_or_stale_confirmation_stores_nothing(app):
     partner = make_partner()
     client = signed_in(app, partner)
     page = check(client, partner.code, preset="momo-like").get_data(as_text=True)
-    fields = confirm_fields(page)
-    bad = {**fields, "kind": "custom", "document": json.dumps({"name": "x"}),
-           "csrf_token": csrf_token(client, f"/portal/p/{partner.code}/style")}
-    refused = client.post(f"/portal/p/{partner.code}/style/apply", data=bad)
-    assert refused.status_code == 400 and b"status_in: Field required" in refused.data
+    token = confirm_fields(page)["proposal"]
+    for forged in (token[:-3] + "abc", token.replace(".", "x", 1), ""):
+        refused = client.post(f"/portal/p/{partner.code}/style/apply", data={
+            "proposal": forged, "csrf_token": csrf_token(client, f"/portal/p/{partner.code}/style")})
+        assert refused.status_code == 400 and b"expired or was changed" in refused.data
+    other_partner = make_partner("wallet-b")  # a genuine proposal of another partner is not this one's
+    operator = app.test_client()
+    sign_in(operator, make_user(None, "operator", "ops@merchant.example").email)
+    operator.get("/portal/lang/en")
+    foreign = confirm_fields(check(operator, other_partner.code, preset="standard").get_data(as_text=True))
+    refused = operator.post(f"/portal/p/{partner.code}/style/apply", data={
+        **foreign, "csrf_token": csrf_token(operator, f"/portal/p/{partner.code}/style")})
+    assert refused.status_code == 400 and style_row(partner) is None and style_row(other_partner) is None
     other = signed_in(app, partner, "admin")
     apply(other, partner.code, check(other, partner.code, preset="standard").get_data(as_text=True))
     stale = apply(client, partner.code, page)  # based on "no style": someone stored version 1 meanwhile
@@ -279,3 +287,28 @@ def test_the_page_reads_in_vietnamese(app):
     client.get("/portal/lang/vi")
     page = client.get(f"/portal/p/{partner.code}/style").get_data(as_text=True)
     assert "Kiểu tích hợp" in page and "Integration style" not in page
+
+
+def test_a_large_custom_document_fits_through_the_confirmation(app):
+    """The document travels compressed and signed between the steps: one near the upload limit still confirms."""
+    partner = make_partner()
+    client = signed_in(app, partner)
+    document = custom_document()
+    document["description"] = "x" * 1990
+    for number in range(100):  # many answer-body fields: a large but valid document
+        document["status_in"]["answers"]["error"]["body"][f"note_{number:02d}"] = "see {message} " * 30
+    text = json.dumps(document, indent=2)
+    assert 40_000 < len(text) < app.config["MAX_CONTENT_LENGTH"] - 4096
+    page = check(client, partner.code, document_file=(io.BytesIO(text.encode()), "big.json")).get_data(as_text=True)
+    assert len(confirm_fields(page)["proposal"]) < len(text) / 4
+    assert apply(client, partner.code, page).status_code == 302
+    assert style_row(partner).definition == document
+
+
+def test_a_document_above_the_request_limit_is_refused_plainly(app):
+    partner = make_partner()
+    client = signed_in(app, partner)
+    text = json.dumps({**custom_document(), "description": "x" * 70_000})
+    response = check(client, partner.code, document_text=text)
+    assert response.status_code == 413 and b"larger than the portal takes" in response.data
+    assert style_row(partner) is None

@@ -4,20 +4,24 @@ custom JSON/YAML document or an older version, confirmed before it is stored.
 Every rule is the style engine's: the proposal is checked by `webview.styles.store.set_partner_style` itself (the
 service `flask partners set-style` uses) in a transaction that is rolled back, and stored by it again on confirm.
 A secret the style issues (e.g. key2) is shown once, in the answer to the confirming POST (no-store), never again.
+
+Between the two steps the checked document travels as a signed, compressed token (SECRET_KEY, 30 minutes, bound to
+the partner and to the version it replaces), so what is stored is exactly what was shown, and a document near the
+request size limit still fits in the confirming POST.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -42,7 +46,8 @@ from webview.styles.store import (
 )
 
 BUILDERS = (ADMIN, DEVELOPER, OPERATOR)
-SOURCE_FIELDS = ("preset", "document_file", "document_text")
+PROPOSAL_SALT = "portal-style-proposal"
+PROPOSAL_MAX_AGE_S = 1800
 
 add_nav("portal.style", _l("Integration style"), roles=BUILDERS, order=42, icon="plug")
 
@@ -57,14 +62,18 @@ class StyleSourceForm(FlaskForm):
 
 
 class StyleConfirmForm(FlaskForm):
-    """The confirmed proposal, as the check step showed it; checked again by the service when stored."""
+    """The confirmed proposal: the signed token of the check step (checked again by the service when stored)."""
 
-    kind = HiddenField(validators=[Length(max=10)])
-    preset = HiddenField(validators=[Optional(), Length(max=40)])
-    document = HiddenField(validators=[Optional(), Length(max=MAX_STYLE_BYTES * 2)])
-    version = HiddenField(validators=[Optional(), Length(max=9)])
-    label = HiddenField(validators=[Optional(), Length(max=200)])
-    base_version = HiddenField(validators=[Optional(), Length(max=9)])
+    proposal = HiddenField(validators=[Length(max=MAX_STYLE_BYTES * 2)])
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PROPOSAL_SALT)
+
+
+def upload_limit_kib() -> int:
+    """The largest style document the portal takes, in KiB: the style's own limit or the request limit."""
+    return max(1, (min(MAX_STYLE_BYTES, current_app.config["MAX_CONTENT_LENGTH"]) - 4096) // 1024)
 
 
 # ---------------------------------------------------------------- the style in words
@@ -143,7 +152,7 @@ def _page(partner: Partner, form: StyleSourceForm | None = None, status: int = 2
         summary=describe_style(current) if current is not None else None,
         versions=list(reversed(style_versions(partner))) if may_take else [],
         secrets=style_secret_names(partner) if may_take else [], form=form or _source_form(),
-        confirm=ConfirmForm(), styled=profile_of(partner).wire_format_from_style,
+        confirm=ConfirmForm(), styled=profile_of(partner).wire_format_from_style, limit_kib=upload_limit_kib(),
     )
     return render_template("portal/style.html", **context), status
 
@@ -160,8 +169,8 @@ def _refuse_envelope(partner: Partner):
     return _page(partner, status=400)
 
 
-def _proposal(form: StyleSourceForm) -> tuple[str, Any, str]:
-    """(kind, document, label) of the submitted source; StyleError when it is unusable."""
+def _proposal(form: StyleSourceForm) -> tuple[Any, str]:
+    """(document, label) of the submitted source; StyleError when it is unusable."""
     upload = form.document_file.data
     text = (form.document_text.data or "").strip()
     given = [name for name, value in (("preset", form.preset.data), ("document_file", upload and upload.filename),
@@ -171,7 +180,7 @@ def _proposal(form: StyleSourceForm) -> tuple[str, Any, str]:
     if given == ["preset"]:
         if form.preset.data not in preset_names():
             raise StyleError([_("preset: no preset is called %(name)s", name=form.preset.data[:40])])
-        return "preset", preset_document(form.preset.data), f"preset {form.preset.data}"
+        return preset_document(form.preset.data), f"preset {form.preset.data}"
     if given == ["document_file"]:
         raw = upload.read(MAX_STYLE_BYTES + 1)
         try:
@@ -179,8 +188,8 @@ def _proposal(form: StyleSourceForm) -> tuple[str, Any, str]:
         except UnicodeDecodeError:
             raise StyleError([_("style: the file is not UTF-8 text")]) from None
         name = (upload.filename or "")[:100]
-        return "custom", read_style_text(text, name), f"portal upload {name}"
-    return "custom", read_style_text(text), "portal paste"
+        return read_style_text(text, name), f"portal upload {name}"
+    return read_style_text(text), "portal paste"
 
 
 def _check_proposal(partner: Partner, document: Any) -> StyleDefinition:
@@ -192,16 +201,14 @@ def _check_proposal(partner: Partner, document: Any) -> StyleDefinition:
         db.session.rollback()
 
 
-def _confirm_page(partner: Partner, kind: str, document: dict[str, Any], label: str, *, preset: str = "",
-                  version: int | None = None):
+def _confirm_page(partner: Partner, document: Any, label: str):
     style_new = _check_proposal(partner, document)
     row = style_row(partner)
     current = parse_style(row.definition) if row is not None else None
     existing = {info.name for info in style_secret_names(partner)}
-    form = StyleConfirmForm(data={
-        "kind": kind, "preset": preset, "version": str(version or ""), "label": label,
-        "document": json.dumps(document, ensure_ascii=False) if kind == "custom" else "",
-        "base_version": str(row.version if row is not None else 0)})
+    token = _serializer().dumps({"partner_id": partner.id, "base_version": row.version if row is not None else 0,
+                                 "document": document, "label": label})
+    form = StyleConfirmForm(data={"proposal": token})
     return render_template("portal/style_confirm.html", partner=partner, form=form, name=style_new.name,
                            label=label, proposed=describe_style(style_new),
                            current=describe_style(current) if current is not None else None, row=row,
@@ -220,8 +227,8 @@ def style_check(code: str):
     if not form.validate_on_submit():
         return _page(partner, form, 400)
     try:
-        kind, document, label = _proposal(form)
-        return _confirm_page(partner, kind, document, label, preset=form.preset.data or "")
+        document, label = _proposal(form)
+        return _confirm_page(partner, document, label)
     except StyleError as error:
         target = form.preset if form.preset.data else form.document_file if form.document_file.data and \
             form.document_file.data.filename else form.document_text
@@ -244,28 +251,22 @@ def style_revert(code: str, version: int):
         flash(_("There is no version %(version)s.", version=version), "error")
         return _page(partner, status=404)
     try:
-        return _confirm_page(partner, "version", row.definition, f"revert to version {version}", version=version)
+        return _confirm_page(partner, row.definition, f"revert to version {version}")
     except StyleError as error:
         flash(_("Version %(version)s cannot be used any more: %(reason)s", version=version,
                 reason="; ".join(error.problems)), "error")
         return _page(partner, status=400)
 
 
-def _confirmed_document(partner: Partner, form: StyleConfirmForm) -> tuple[Any, str]:
-    """The document a confirm form names (a preset, an older version or the custom document it carries)."""
-    kind = form.kind.data
-    if kind == "preset" and form.preset.data in preset_names():
-        return preset_document(form.preset.data), f"preset {form.preset.data}"
-    if kind == "version" and (form.version.data or "").isdigit():
-        row = style_row(partner, int(form.version.data))
-        if row is not None:
-            return row.definition, f"revert to version {row.version}"
-    if kind == "custom" and form.document.data:
-        try:
-            return json.loads(form.document.data), (form.label.data or "portal")[:100]
-        except (ValueError, RecursionError):
-            pass
-    raise StyleError([_("The confirmation did not name a style: start again.")])
+def _confirmed(partner: Partner, form: StyleConfirmForm) -> dict[str, Any] | None:
+    """The proposal a confirm form carries, if its token is genuine, recent and this partner's (else None)."""
+    try:
+        proposal = _serializer().loads(form.proposal.data or "", max_age=PROPOSAL_MAX_AGE_S)
+    except BadSignature:  # also an expired token (SignatureExpired is a BadSignature)
+        return None
+    if not isinstance(proposal, dict) or proposal.get("partner_id") != partner.id:
+        return None
+    return proposal
 
 
 def no_store(response: Response) -> Response:
@@ -281,18 +282,19 @@ def style_apply(code: str):
     if not profile_of(partner).may_take_style:
         return _refuse_envelope(partner)
     form = StyleConfirmForm()
-    if not form.validate_on_submit():
+    proposal = _confirmed(partner, form) if form.validate_on_submit() else None
+    if proposal is None:
         flash(_("The confirmation has expired or was changed: nothing was stored."), "error")
         return _page(partner, status=400)
     row = style_row(partner)
-    if form.base_version.data != str(row.version if row is not None else 0):
+    if proposal["base_version"] != (row.version if row is not None else 0):
         flash(_("The style was changed by someone else meanwhile: nothing was stored. Check the new version and "
                 "try again."), "error")
         return _page(partner, status=409)
     previous = row.version if row is not None else None
+    label = str(proposal.get("label", ""))[:300]
     try:
-        document, label = _confirmed_document(partner, form)
-        stored = set_partner_style(partner, document, source=label, actor=current_user.email)
+        stored = set_partner_style(partner, proposal["document"], source=label, actor=current_user.email)
     except StyleError as error:
         db.session.rollback()
         flash(_("The style was not stored: %(reason)s", reason="; ".join(error.problems)), "error")
@@ -329,3 +331,10 @@ def style_secret_rotate(code: str, name: str):
     return no_store(Response(render_template(
         "portal/style_result.html", partner=partner, row=None, secrets={name: secret},
         title=_("New value of %(name)s", name=name))))
+
+
+@bp.errorhandler(413)
+def _too_large(error):
+    """A portal request above MAX_CONTENT_LENGTH (a style document, a key file): nothing changed, said in words."""
+    return render_template("portal/style_too_large.html",
+                           kib=current_app.config["MAX_CONTENT_LENGTH"] // 1024), 413
