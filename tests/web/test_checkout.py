@@ -162,8 +162,12 @@ def test_pay_creates_the_transaction_and_shows_the_redirect_handoff(shopper, stu
     button = pay_button(html)
     assert button.startswith("<a ") and f'href="{stub.url}/pay/SBX0001"' in button
     assert f'data-reference-transaction-id="{booking.reference}"' in button
-    assert f'data-amount="{booking.amount}"' in html and 'data-testid="hold-countdown"' in html
-    assert re.search(r'data-clock[^>]*>(?:1[0-5]|0\d):\d{2}<', html)
+    assert f'data-amount="{booking.amount}"' in html
+    # a digital plan never runs out: no countdown, and the plan's own steps (Gói, Xác nhận, Thanh toán) with the last current
+    assert 'data-testid="hold-countdown"' not in html and "data-clock" not in html
+    steps = re.search(r'<ol class="steps"[^>]*>(.*?)</ol>', html, re.S).group(1)
+    assert re.findall(r"<span>([^<]+)</span>", steps) == ["Gói", "Xác nhận", "Thanh toán"]
+    assert re.search(r'<li aria-current="step"><span>Thanh toán</span>', steps)
     # the data block carries this response's CSP nonce; the script is a same-origin file
     nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
     assert f'id="checkout-handoff" nonce="{nonce}"' in html
@@ -245,7 +249,8 @@ def test_partner_trouble_shows_the_retry_screen_and_keeps_the_hold(shopper, stub
     response = shopper.pay(booking)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert 'data-testid="retry-button"' in html and 'data-testid="hold-countdown"' in html
+    assert 'data-testid="retry-button"' in html
+    assert 'data-testid="hold-countdown"' not in html  # a digital plan never runs out: no countdown
     assert "checkout-handoff" not in html
     assert reload(booking).statuses == ("BOOKED", "PENDING", "PENDING")
     assert reload(booking).partner_transaction_id is None
