@@ -461,8 +461,9 @@ def statements_per_request(env: dict[str, str], web: str, urls: dict[str, str], 
     return counts
 
 
-def lighthouse(url: str, cookie: str, workdir: Path) -> dict[str, int]:
-    """Lighthouse's mobile scores (0-100) for one screen, seen with the customer's session cookie."""
+def lighthouse(url: str, cookie: str, workdir: Path) -> dict:
+    """Lighthouse's mobile scores (0-100) for one screen, seen with the customer's session cookie, and its weighted
+    audits that scored below 0.9 (`findings`, with what Lighthouse measured)."""
     out = workdir / "lighthouse.json"
     result = subprocess.run(
         [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
@@ -472,8 +473,13 @@ def lighthouse(url: str, cookie: str, workdir: Path) -> dict[str, int]:
         capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM})
     if result.returncode != 0 or not out.exists():
         raise BenchError(f"lighthouse {url} failed: {result.stderr[-1500:]}")
-    categories = json.loads(out.read_text())["categories"]
-    return {name: round((categories[name]["score"] or 0) * 100) for name in LIGHTHOUSE_CATEGORIES}
+    found = json.loads(out.read_text())
+    categories, audits = found["categories"], found["audits"]
+    scores = {name: round((categories[name]["score"] or 0) * 100) for name in LIGHTHOUSE_CATEGORIES}
+    weak = sorted({ref["id"] for name in LIGHTHOUSE_CATEGORIES for ref in categories[name]["auditRefs"]
+                   if ref.get("weight") and (audits[ref["id"]].get("score") is not None)
+                   and audits[ref["id"]]["score"] < 0.9})
+    return {**scores, "findings": {audit: audits[audit].get("displayValue", "") for audit in weak}}
 
 
 def certify(env: dict[str, str], web: str, partner_code: str) -> dict:
@@ -485,8 +491,10 @@ def certify(env: dict[str, str], web: str, partner_code: str) -> dict:
     summary = next((line for line in reversed(result.stdout.splitlines()) if line.startswith("passed ")), "")
     numbers = dict(zip(("passed", "failed", "not run"), map(int, re.findall(r"\d+", summary)), strict=False))
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    if not summary:
+        failed.append(f"exit {result.returncode}: {(result.stderr or result.stdout)[-500:]}")
     return {"partner": partner_code, "seconds": seconds, **numbers, "exit": result.returncode,
-            **({"failed_cases": failed[:5]} if failed else {})}
+            **({"failed_cases": failed[:12]} if failed else {})}
 
 
 # --- the run --------------------------------------------------------------------------------------------------
@@ -581,19 +589,24 @@ def measure(workdir: Path, processes: Processes) -> dict:
         print(f"bench: Lighthouse (mobile) on {', '.join(LIGHTHOUSE_PAGES)}", flush=True)
         for name in LIGHTHOUSE_PAGES:
             scores[name] = lighthouse(urls[name], cookie, workdir)
-            print(f"  {name:<24} " + "  ".join(f"{key} {value}" for key, value in scores[name].items()), flush=True)
+            print(f"  {name:<24} " + "  ".join(f"{key} {scores[name][key]}" for key in LIGHTHOUSE_CATEGORIES)
+                  + (f"  below 0.9: {scores[name]['findings']}" if scores[name]["findings"] else ""), flush=True)
     for row in rows:
         if row["name"] in scores:
             row["lighthouse"] = scores[row["name"]]
 
     certification: list[dict] = []
     if os.environ.get("BENCH_CERTIFY", "1") != "0":
-        print("bench: the certification runner per demo partner", flush=True)
+        print("bench: the certification runner per demo partner (a jobs worker running, as in production)", flush=True)
+        processes.start([str(BIN / "flask"), "--app", "wsgi", "jobs", "worker", "--poll", "0.5"], env,
+                        workdir / "worker.log")
         for entry in demo_partners:
             certification.append(certify(env, web, entry["partner_code"]))
             done = certification[-1]
             print(f"  {done['partner']:<16} {done['seconds']:>6.1f} s  passed {done.get('passed')} "
                   f"failed {done.get('failed')} not run {done.get('not run')}", flush=True)
+            for line in done.get("failed_cases", []):
+                print(f"    {line[:300]}", flush=True)
 
     wrk_bare, loop_bare = rows[0]["rps"], next(row for row in rows if row["name"] == "bare Flask (Python loop)")
     for row in rows:
