@@ -87,9 +87,9 @@ def test_kind_specific_details(mail_app, smtp_server):
     queue_email("issued", to="a@example.vn", locale="en", partner_id=partner.id,
                 order=make_order("flight", reference="R-FLIGHT"))
     queue_email("issued", to="a@example.vn", locale="en", partner_id=partner.id,
-                order=make_order("hotel", reference="R-HOTEL"))
+                order=make_order("hotel", reference="R-HOTEL", pnr="H7QK4M2X"))
     queue_email("issued", to="a@example.vn", locale="vi", partner_id=partner.id,
-                order=make_order("vip", reference="R-VIP", travellers=["Lê Văn C"]))
+                order=make_order("vip", reference="R-VIP", pnr="VIPQK4M2X", travellers=["Lê Văn C"]))
     queue_email("refunded", to="a@example.vn", locale="en", partner_id=partner.id,
                 order=make_order(reference="R-FULL", refund_amount=1_600_000, refund_full=True))
     queue_email("issue_failed", to="a@example.vn", locale="vi", partner_id=partner.id,
@@ -107,6 +107,9 @@ def test_kind_specific_details(mail_app, smtp_server):
     assert "Ticket numbers: 738-2400000001, 738-2400000002" in by_ref["R-FLIGHT"][1]
     assert by_ref["R-HOTEL"][0] == "Your room for booking R-HOTEL is confirmed"
     assert "Voucher number: HV-88231" in by_ref["R-HOTEL"][1]
+    assert "Confirmation code: H7QK4M2X" in by_ref["R-HOTEL"][1] and "PNR" not in by_ref["R-HOTEL"][1]
+    # a membership's one document is its code: no booking code (PNR) row, never a ticket word
+    assert "VIPQK4M2X" not in by_ref["R-VIP"][1] and "PNR" not in by_ref["R-VIP"][1]
     assert by_ref["R-VIP"][0] == "Gói thành viên của đơn hàng R-VIP đã được kích hoạt"
     assert "Mã thành viên: VIP-00042" in by_ref["R-VIP"][1] and "Thành viên: Lê Văn C" in by_ref["R-VIP"][1]
     assert "Refund amount: 1,600,000 ₫" in by_ref["R-FULL"][1] and "Full refund" in by_ref["R-FULL"][1]
