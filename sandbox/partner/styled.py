@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -46,6 +47,8 @@ STALE_MS = 600_000
 FAILURE_WORDS = {"FAILURE": "Insufficient balance in the wallet", "CANCELLED": "The customer cancelled the payment",
                  "EXPIRED": "The payment timed out before it was confirmed"}
 REFUSAL_HTTP = {1: 400, 7: 401}
+
+Note = Callable[..., None]  # adds facts to the current request's message-log entry (sandbox.partner.api.note)
 
 bp = Blueprint("sandbox_styled", __name__, url_prefix="/sandbox/pay")
 
@@ -114,7 +117,7 @@ def check_style_faults(partner_code: str, faults: IpnFaults) -> None:
 # --- the merchant's calls -----------------------------------------------------------------------------------
 
 def read_merchant_call(partner: PartnerCredentials, style: SpokenStyle, name: str, target: bytes,
-                       note) -> styles.CallReading:
+                       note: Note) -> styles.CallReading:
     """Verify and read the current request as the style's `name` call; the verdict goes to the log."""
     reading = styles.read_call(
         style.call(name), method=request.method, headers=dict(request.headers), body=request.get_data(cache=True),
@@ -172,7 +175,7 @@ def open_transaction(partner: PartnerCredentials, values: dict) -> tuple[Sandbox
     return create_transaction(partner, body)
 
 
-def styled_create(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note) -> Response:
+def styled_create(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note: Note) -> Response:
     """Create (or return the existing) payment for a create call in the style."""
     reading = read_merchant_call(partner, style, "create", target, note)
     if not reading.ok:
@@ -188,7 +191,7 @@ def styled_create(partner: PartnerCredentials, style: SpokenStyle, target: bytes
     return call_answer(style, "create", "success", values={"transaction_id": transaction.transaction_id, **links})
 
 
-def styled_query(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note) -> Response:
+def styled_query(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note: Note) -> Response:
     """The status of one payment, in the style."""
     reading = read_merchant_call(partner, style, "query", target, note)
     if not reading.ok:
@@ -203,7 +206,7 @@ def styled_query(partner: PartnerCredentials, style: SpokenStyle, target: bytes,
         "amount": transaction.amount})
 
 
-def styled_refund(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note) -> Response:
+def styled_refund(partner: PartnerCredentials, style: SpokenStyle, target: bytes, note: Note) -> Response:
     """Refund part or all of a paid payment (idempotent on the refund's request id), in the style."""
     reading = read_merchant_call(partner, style, "refund", target, note)
     if not reading.ok:
