@@ -20,7 +20,7 @@ from webview.extensions import db
 from webview.partners.services import find_partner
 from webview.styles.definition import StyleError
 from webview.styles.presets import preset_names as merchant_preset_names
-from webview.styles.store import read_style_source, set_partner_style
+from webview.styles.store import read_style_source, set_partner_style, style_row
 from webview.uow import unit_of_work
 
 ACTOR = "sandbox operator"
@@ -113,7 +113,12 @@ def styled_partners() -> list[dict]:
         if row.profile != "hmac":
             continue
         style = spoken_style(row.partner_code)
+        partner = find_partner(row.partner_code)
+        merchant = style_row(partner) if partner is not None else None
         rows.append({"partner_code": row.partner_code, "style": style.name if style else None,
-                     "source": style.source if style else ""})
+                     "source": style.source if style else "",
+                     "merchant_style": merchant.name if merchant else None,
+                     # a style set at the merchant outside the sandbox: the two sides no longer speak alike
+                     "in_step": (merchant.definition if merchant else None) == (style.document if style else None)})
     db.session.rollback()
     return rows

@@ -23,8 +23,8 @@ from webview.partners.services import find_partner
 from webview.styles.canonical import Keys
 from webview.styles.definition import parse_style
 from webview.styles.outbound import mapped_amount, mapped_status, prepare_call, read_answer
-from webview.styles.presets import preset
-from webview.styles.store import style_row, verifying_keys
+from webview.styles.presets import preset, preset_document
+from webview.styles.store import set_partner_style, style_row, verifying_keys
 from webview.styles.values import format_amount, format_time
 
 PARTNER = "demo-redirect"
@@ -173,7 +173,12 @@ def test_cli_and_page_switch_a_partner(seeded, client):
     result = runner.invoke(args=["sandbox", "set-style", "demo-deeplink", "nope"])
     assert result.exit_code != 0 and "neither a preset" in result.output
     page = client.get("/sandbox/operator/styles")
-    assert page.status_code == 200 and b'data-partner="demo-deeplink" data-style="vnpay-like"' in page.data
+    assert page.status_code == 200
+    assert b'data-partner="demo-deeplink" data-style="vnpay-like" data-in-step="yes"' in page.data
+    assert b'data-partner="demo-bridge" data-style="" data-in-step="yes"' in page.data
+    set_partner_style(find_partner("demo-bridge"), preset_document("standard"), source="cli")  # behind its back
+    db.session.commit()
+    assert b'data-partner="demo-bridge" data-style="" data-in-step="no"' in client.get("/sandbox/operator/styles").data
     token = re.search(r'name="style-csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     form = {"style-csrf_token": token, "style-partner_code": "demo-bridge", "style-preset": "", "style-document": ""}
     posted = client.post("/sandbox/operator/styles", data={**form, "style-preset": "momo-like"})
