@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import Browser, Page
 
+from tests.e2e.phones import PHONES
 from tests.live import LiveServer, seeded_live_server
 
 CATALOG_DAYS = 4
@@ -75,3 +77,26 @@ def base_url() -> None:
     """No base URL: journeys navigate to the live server's absolute URLs (this also replaces pytest-playwright's
     fallback fixture, which pytest 9 deprecates)."""
     return None
+
+
+# -- phones for the issue-17 suites (tests/e2e/phones.py holds their matrix and helpers) --------------------------
+
+
+@pytest.fixture(scope="session")
+def issue17_dir(artifacts_dir) -> Path:
+    path = artifacts_dir / "issue17"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def phone(request, browser: Browser, browser_context_args) -> Iterator[Page]:
+    """A phone page: request.param = (size, scheme[, javascript])."""
+    size, scheme, *rest = request.param
+    javascript = rest[0] if rest else True
+    viewport = PHONES[size]
+    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "screen": viewport,
+                                     "color_scheme": scheme, "java_script_enabled": javascript})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

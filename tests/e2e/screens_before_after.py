@@ -49,7 +49,8 @@ def extract_before(target: Path) -> None:
 def environment(code: Path, instance: Path, port: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "FLASK_APP"}}
     extra = os.environ.get("PYTHONPATH")  # the version's own code first, whatever the caller adds after it
-    env.update({"PYTHONPATH": str(code) + (os.pathsep + extra if extra else ""), "INSTANCE_PATH": str(instance), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    env.update({"PYTHONPATH": str(code) + (os.pathsep + extra if extra else ""), "INSTANCE_PATH": str(instance),
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                 "SANDBOX_ENABLED": "1", "JOBS_EMBEDDED_WORKER": "1", "APP_ENV": "development"})
     return env
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_passenger_picker import MATRIX, PHONES, assert_fits, issue17_dir, open_webview, phone, shot  # noqa: F401
+from tests.e2e.phones import MATRIX, PHONES, assert_fits, open_webview, shot
 from webview.catalog.generator import local_today
 
 pytestmark = pytest.mark.e2e

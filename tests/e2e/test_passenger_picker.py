@@ -2,68 +2,19 @@
 selects without; the airline rules (1+ adult, at most 9 adults and children, an infant per adult) both ways; product
 tabs and the search form fit a 360 px phone. Vietnamese and English, Pixel 7 and 360x740, light and dark.
 
-The phone matrix and helpers here are shared by test_vip_funnel and test_dates. Screenshots: test-artifacts/issue17/.
+The phone matrix and helpers are in tests/e2e/phones.py. Screenshots: test-artifacts/issue17/.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import DemoSite
+from tests.e2e.phones import MATRIX, PHONES, assert_fits, open_webview, shot
 
 pytestmark = pytest.mark.e2e
-
-PHONES = {"pixel7": {"width": 412, "height": 915}, "w360": {"width": 360, "height": 740}}
-# every language, size and colour scheme (2 x 2 x 2)
-MATRIX = [(locale, size, scheme) for locale in ("vi", "en") for size in PHONES for scheme in ("light", "dark")]
-PARTNER = "demo-redirect"
-
-
-@pytest.fixture(scope="session")
-def issue17_dir(artifacts_dir) -> Path:
-    path = artifacts_dir / "issue17"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def phone(request, browser: Browser, browser_context_args) -> Iterator[Page]:
-    """A phone page: request.param = (size, scheme[, javascript])."""
-    size, scheme, *rest = request.param
-    javascript = rest[0] if rest else True
-    viewport = PHONES[size]
-    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "screen": viewport,
-                                     "color_scheme": scheme, "java_script_enabled": javascript})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def open_webview(page: Page, site: DemoSite, locale: str, product: str, user: str) -> None:
-    """Launch a dual-layout webview as the demo partner, on the product's tab, in the language."""
-    page.set_extra_http_headers({"Accept-Language": locale})
-    page.goto(site.launch_url(PARTNER, user, product=product, locale=locale, layout="dual"))
-    expect(page.locator("html")).to_have_attribute("lang", locale)
-    expect(page.get_by_test_id(f"product-tab-{product}")).to_have_attribute("aria-current", "page")
-
-
-def assert_fits(page: Page) -> None:
-    """No sideways scrolling: the document is no wider than the viewport."""
-    page.wait_for_load_state()
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} is {scroll} px wide on a {width} px phone"
-
-
-def shot(page: Page, folder: Path, name: str) -> None:
-    """A viewport-sized phone screenshot (what the user sees)."""
-    page.screenshot(path=str(folder / f"{name}.png"), scale="css")
-
 
 WORDS = {
     "vi": {"start": "1 người lớn", "after": "2 người lớn, 1 trẻ em, 2 em bé",

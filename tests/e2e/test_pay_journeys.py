@@ -73,8 +73,9 @@ class Journey:
         self.page.goto(answer.json()["url_open"])
 
     def hold(self, member: str = "Nguyễn Văn An") -> str:
-        """Choose the first VIP plan, confirm it (member named here): the hold opens the payment at once (plan → confirm
-        → pay). A page comes back to the held order and its pay button; in the shell the host's payment sheet is open."""
+        """Choose the first VIP plan, confirm it (member named here): the hold opens the payment at once (plan →
+        confirm → pay). A page comes back to the held order and its pay button; in the shell the host's payment sheet
+        is open."""
         root = self.root
         root.get_by_test_id("select-offer").first.click()
         form = root.get_by_test_id("traveller-form")

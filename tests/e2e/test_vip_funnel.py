@@ -11,12 +11,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_passenger_picker import (  # noqa: F401
+from tests.e2e.phones import (
     MATRIX,
     assert_fits,
-    issue17_dir,
     open_webview,
-    phone,
     shot,
 )
 

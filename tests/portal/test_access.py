@@ -54,8 +54,8 @@ def owner_ids(partner_users: dict[str, PortalUser]) -> dict[str, int]:
     session_id = db.session.scalar(select(PortalSession.id).where(PortalSession.user_id == admin.id))
     token = issue_token(admin, "reset")
     db.session.commit()
-    from webview.portal.models import PortalToken
     from webview.portal.auth import hash_token
+    from webview.portal.models import PortalToken
 
     token_id = db.session.scalar(select(PortalToken.id).where(PortalToken.token_hash == hash_token(token)))
     return {"user_id": admin.id, "session_id": session_id or 1, "token_id": token_id}
@@ -143,7 +143,8 @@ def test_secrets_never_shown_again_nor_logged(app, two_partners, caplog):
     client = app.test_client()
     sign_in(client, admin.email)
     rotated = client.post(f"/portal/p/{partner.code}/credentials/rotate-secret",
-                          data={"grace_hours": "24", "csrf_token": csrf_token(client, f"/portal/p/{partner.code}/credentials")})
+                          data={"grace_hours": "24",
+                                "csrf_token": csrf_token(client, f"/portal/p/{partner.code}/credentials")})
     secret = re.search(r'revealed-client_secret">([^<]+)<', rotated.get_data(as_text=True)).group(1)
     keyed = client.post(f"/portal/p/{partner.code}/credentials/rotate-api-key",
                         data={"csrf_token": csrf_token(client, f"/portal/p/{partner.code}/credentials")})

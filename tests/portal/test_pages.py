@@ -52,7 +52,8 @@ def test_upload_pem_file_and_dotnet_xml(app):
     assert partner.public_key_pem.strip() == other.strip()
     page = client.get(f"/portal/p/{partner.code}/keys").get_data(as_text=True)
     assert "RSA 2048 bits" in page and 'data-testid="partner-key"' in page
-    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "keys.partner_key_set"))["bits"] == 2048
+    detail = db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "keys.partner_key_set"))
+    assert detail["bits"] == 2048
 
 
 def test_bad_keys_are_refused_with_a_reason(app):

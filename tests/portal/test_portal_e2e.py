@@ -41,7 +41,7 @@ def snap(page, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def test_operator_admin_developer_journey(live_server_factory, browser, shots, tmp_path):
+def test_operator_admin_developer_journey(live_server_factory, browser, shots, tmp_path):  # noqa: F811
     server = live_server_factory()
     with server.app.app_context():
         operator = make_user(None, "operator", "ops@merchant.example")

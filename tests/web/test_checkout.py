@@ -163,7 +163,7 @@ def test_pay_creates_the_transaction_and_shows_the_redirect_handoff(shopper, stu
     assert button.startswith("<a ") and f'href="{stub.url}/pay/SBX0001"' in button
     assert f'data-reference-transaction-id="{booking.reference}"' in button
     assert f'data-amount="{booking.amount}"' in html
-    # a digital plan never runs out: no countdown, and the plan's own steps (Gói, Xác nhận, Thanh toán) with the last current
+    # a digital plan never runs out: no countdown; the plan's own steps (Gói, Xác nhận, Thanh toán), the last current
     assert 'data-testid="hold-countdown"' not in html and "data-clock" not in html
     steps = re.search(r'<ol class="steps"[^>]*>(.*?)</ol>', html, re.S).group(1)
     assert re.findall(r"<span>([^<]+)</span>", steps) == ["Gói", "Xác nhận", "Thanh toán"]

@@ -25,8 +25,8 @@ from webview.booking.normalise import (
     normalise_vn_phone,
     parse_day,
 )
-from webview.products import Product
 from webview.core.selects import CachedSelectsMeta
+from webview.products import Product
 
 MAX_PASSENGERS = 9  # adults + children per booking (airline rule); infants ride on an adult's lap
 MAX_ROOMS = 5

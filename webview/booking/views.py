@@ -15,9 +15,9 @@ from flask_wtf.csrf import CSRFError
 
 from webview.booking import screens
 from webview.booking.forms import MAX_PASSENGERS, SEARCH_HORIZON_DAYS, ConfirmForm, travellers_form
-from webview.booking.normalise import day_month_year
 from webview.booking.layout import layout_context
 from webview.booking.lifecycle import MESSAGES, can_book_again, status_message, status_tone
+from webview.booking.normalise import day_month_year
 from webview.booking.orders import not_found_page, owned_booking
 from webview.booking.services import (
     BookingError,

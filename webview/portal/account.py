@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from limits import parse as parse_limit
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from webview.db import utcnow
 from webview.extensions import db, limiter
@@ -41,13 +42,19 @@ from webview.portal.auth import (
     start_session,
     totp_required,
 )
-from webview.portal.forms import ChangePasswordForm, CodeForm, ConfirmForm, ForgotForm, SetPasswordForm, SignInForm
-from webview.portal.forms import TotpSetupForm
+from webview.portal.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    ForgotForm,
+    SetPasswordForm,
+    SignInForm,
+    TotpSetupForm,
+)
 from webview.portal.locale import set_language_cookie
 from webview.portal.models import ACTIVATION, INVITE, RESET, PortalSession, PortalUser
 from webview.portal.nav import add_nav
 from webview.portal.onboarding import send_reset_link
-from werkzeug.security import check_password_hash
 
 PENDING_KEY = "portal_pending"  # the user who passed the password step and owes a TOTP code
 PENDING_SECONDS = 300

@@ -40,7 +40,7 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 128
 TOTP_PURPOSE = "portal-totp"
 TOTP_ISSUER = "webview partner portal"
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method's name, not a password)
 # A hash to compare against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_METHOD)
 

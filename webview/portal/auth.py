@@ -32,7 +32,7 @@ from webview.portal.models import OPERATOR, AuditEvent, PortalSession, PortalUse
 
 PORTAL_PATH = "/portal"
 PORTAL_COOKIE = "wv_portal"
-SESSION_TOKEN_KEY = "portal_sid"
+SESSION_TOKEN_KEY = "portal_sid"  # noqa: S105  (a session key's name, not a secret)
 LAST_SEEN_PRECISION = timedelta(minutes=1)  # a session row is touched at most once a minute
 # Words a detail key may not contain: the audit log never holds a secret, whatever a caller passes.
 SECRET_WORDS = ("secret", "password", "token", "api_key", "apikey", "private", "totp", "code")

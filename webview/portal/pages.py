@@ -201,7 +201,7 @@ def keys(code: str):
                 flash(_("The key file is larger than %(size)s KB.", size=MAX_KEY_UPLOAD // 1000), "error")
                 return render_template("portal/keys.html", **_keys_context(partner, form)), 400
             text = raw
-        if not text or not (text.strip() if isinstance(text, str) else text.strip()):
+        if not text or not text.strip():
             flash(_("Choose a key file or paste the key."), "error")
             status = 400
         else:

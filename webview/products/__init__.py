@@ -37,7 +37,7 @@ class Product:
     every_passenger: bool  # the form names every passenger (flights) or one lead person (hotel guest, VIP member)
     asks_birth_and_gender: bool  # the supplier needs date of birth and gender
     min_age: int | None  # the lead person's minimum age (checked on the date of birth, so only where it is asked)
-    asks_id_name: bool = True  # the name must be as printed on the ID (uppercase ASCII); False: as the customer writes it
+    asks_id_name: bool = True  # the name as printed on the ID (uppercase ASCII); False: as the customer writes it
     has_travellers_step: bool = True  # a travellers form, then a review; False: one confirm screen, then the payment
     shows_hold_countdown: bool = True  # the hold's countdown is shown; False for what never runs out (digital plans)
     holder_is_customer: bool = False  # the one person named is the app's customer: name and contact come prefilled
