@@ -73,14 +73,19 @@ def open_payment(browser: Browser, site: LiveServer, shots: Path, partner: str,
     Redirect and envelope partners land on the wallet's page. Deep-link and bridge partners stop at the handoff
     page (no host app routes them here; test_pay_journeys covers the shell): their transaction is open all the same.
     """
-    context, page = new_page(browser)
+    # Deep-link and bridge handoffs are checked with JavaScript off: no host app routes the page's attempt at the
+    # app's scheme here, and that pending attempt would swallow the test's next navigation
+    handoff_only = partner in HANDOFF_ONLY
+    context, page = new_page(browser, java_script_enabled=not handoff_only)
     journey = FaultJourney(site, page, shots, user)
+    journey.javascript = not handoff_only
     journey.launch(partner, user)
     reference = journey.hold()
-    page.get_by_test_id("pay-button").click()
-    if partner in HANDOFF_ONLY:
+    if handoff_only:
+        page.get_by_test_id("pay-button").click()
         expect(page.get_by_test_id("checkout-handoff")).to_have_attribute("data-method", HANDOFF_ONLY[partner])
     else:
+        page.get_by_test_id("pay-button").click()
         page.wait_for_url(re.compile(r"/sandbox/pay/"))  # envelope: through the sealed place-order redirect
         expect(page.get_by_test_id("sandbox-order")).to_have_text(reference)
     return context, journey, reference
