@@ -48,15 +48,9 @@ SENT = "sandbox-outbound"
 FAULTS = {"bad_signature": {"bad_signature": True}, "wrong_amount": {"wrong_amount": True},
           "duplicate": {"duplicate": 2}, "reorder": {"reorder": True}, "lost": {"drop": True}}
 JOURNEYS = [*PRESETS, "acme-pay"]
-# webview gap (reported, issue 14): after a redirect create the return link names our order number, the wallet's
-# stand-in id; once the merchant's query replaced it with the wallet's own id, a reload of that link in the session
-# that made the order (session_result_booking) no longer finds the order. Strict: fixing it turns these red.
-STAND_IN_RELOAD = pytest.mark.xfail(strict=True, reason="webview: a reloaded return link naming the stand-in id "
-                                    "no longer finds the order once the query named the wallet's id")
-MATRIX = [pytest.param(style, fault, id=f"{style}-{fault}",
-                       marks=STAND_IN_RELOAD if style == "vnpay-like" and fault in {"bad_signature", "wrong_amount",
-                                                                                   "lost"} else ())
-          for style in PRESETS for fault in FAULTS]
+# after a vnpay-like redirect create the return link names our order number (the wallet's stand-in id) even once
+# the merchant's query learnt the wallet's own id: a reload in the session that made the order still finds it
+MATRIX = [pytest.param(style, fault, id=f"{style}-{fault}") for style in PRESETS for fault in FAULTS]
 
 
 @pytest.fixture(scope="module")

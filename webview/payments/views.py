@@ -26,6 +26,7 @@ from webview.booking.layout import brand_for, layout_context, theme_css
 from webview.booking.lifecycle import MESSAGES, can_book_again, status_key, status_message, status_tone
 from webview.booking.models import Booking
 from webview.booking.orders import not_found_page, owned_booking
+from webview.booking.references import is_reference
 from webview.booking.services import BookingError, book_again
 from webview.catalog.offers import OfferNotFound
 from webview.core.masking import mask_email, mask_tail
@@ -87,9 +88,14 @@ def session_result_booking(launch: LaunchSession) -> Booking | None:
         if len(transaction_id) > MAX_ARG:
             return None
         column = return_link_column(partner)
-        return db.session.scalar(select(Booking).where(Booking.partner_id == launch.partner_id,
-                                                       Booking.customer_id == launch.customer_id,
-                                                       column == transaction_id))
+        found = db.session.scalar(select(Booking).where(Booking.partner_id == launch.partner_id,
+                                                        Booking.customer_id == launch.customer_id,
+                                                        column == transaction_id))
+        # a partner whose create is a signed redirect knows the payment by our order number until its own id
+        # reaches us (a status-in call or our query): its return link keeps naming that stand-in
+        if found is None and is_reference(transaction_id):
+            found = owned_booking(launch, transaction_id)
+        return found
     last = session.get(CHECKOUT_KEY)
     return owned_booking(launch, last) if isinstance(last, str) else None
 
