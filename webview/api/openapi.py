@@ -34,6 +34,9 @@ ENVELOPE_PLAIN_REFUSAL = {"type": "object", "required": ["error_code", "message"
     "error_code": {"type": "string", "enum": ["03", "10"]}, "message": {"type": "string"}}}
 PLAIN_TEN_SCHEMA = {"type": "object", "required": ["error_code"], "additionalProperties": False,
                     "properties": {"error_code": {"type": "string", "const": "10"}, "message": {"type": "string"}}}
+# A body too large to read is refused before any key is known: plaintext 07 (docs/partners/errors.md).
+PLAIN_SEVEN_SCHEMA = {"type": "object", "required": ["error_code"], "additionalProperties": False,
+                      "properties": {"error_code": {"type": "string", "const": "07"}, "message": {"type": "string"}}}
 
 
 def _schemas(*models: type[Schema]) -> dict[str, Any]:
@@ -129,6 +132,7 @@ def build_document(base_url: str) -> dict[str, Any]:
                             {"$ref": REF.format(model="EnvelopeResponse")},
                             PLAIN_TEN_SCHEMA,
                         ]}, "sealed 03/04/06, or plaintext 10 for an unknown partner"),
+                        "413": _json(PLAIN_SEVEN_SCHEMA, "plaintext 07: a body over 64 KiB"),
                     },
                 }
             },
@@ -197,6 +201,7 @@ def _sealed(summary: str, operation: str, reply: str) -> dict[str, Any]:
                 "401": _json({"oneOf": [
                     sealed, PLAIN_TEN_SCHEMA,
                 ]}, "sealed 03/04/06, or plaintext 10 for an unknown partner"),
+                "413": _json(PLAIN_SEVEN_SCHEMA, "plaintext 07: a body over 64 KiB"),
             },
         }
     }
@@ -758,6 +763,8 @@ def _add_examples(operation: dict[str, Any]) -> None:
                                     "currency,status,refund_request_id,occurred_at\r\n")
             elif status in known:
                 media["examples"] = _examples(known[status])
+            elif sealed and status == "413":
+                media["examples"] = _examples(PLAIN_SEVEN_TOO_LARGE)
             elif sealed and status == "401":
                 media["examples"] = {**_examples(SEALED_EXAMPLES_REFUSAL), **_examples(PLAIN_TEN)}
             elif sealed:
@@ -767,6 +774,7 @@ def _add_examples(operation: dict[str, Any]) -> None:
 
 
 SEALED_EXAMPLES_REFUSAL = "login_response"  # any sealed answer has the {key, data} shape
+PLAIN_SEVEN_TOO_LARGE = {"too large": {"error_code": "07", "message": "malformed data"}}
 
 
 def publish(document: dict[str, Any]) -> dict[str, Any]:
