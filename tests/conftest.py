@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,9 @@ def make_app(base_config, _schema):
     apps = []
 
     def factory(**overrides):
+        # Rate-limit counters of a shared storage (Redis in CI) are this app's own: no count survives into a later
+        # run or leaks between tests and xdist workers.
+        overrides.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex}")
         app = create_app({**base_config, **overrides})
         apps.append(app)
         return app

@@ -88,3 +88,19 @@ def test_no_credential_in_limiter_keys_or_log_lines(client, runner, tmp_path, ca
     keys = " ".join(str(key) for key in limiter.storage.storage)  # memory storage: every key it counts
     assert keys and travel.access_code not in keys and travel.api_key not in keys
     assert travel.access_code not in caplog.text and travel.api_key not in caplog.text
+
+
+def test_counted_limits_keep_to_their_key_prefix(make_app):
+    """Hand-counted limits (partner calls, portal sign-ins) use RATELIMIT_KEY_PREFIX as the decorators do: two
+    deployments sharing one Redis never use up each other's limit (a CI run once found a previous run's counts)."""
+    from webview.core import ratelimits
+
+    one, two = f"one-{uuid.uuid4().hex}", f"two-{uuid.uuid4().hex}"  # this run's own, whatever the storage holds
+    application = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="1/minute", RATELIMIT_KEY_PREFIX=one)
+    with application.app_context():
+        assert ratelimits.hit("API_RATE_LIMIT", "api-partner", "wallet") is True
+        assert ratelimits.hit("API_RATE_LIMIT", "api-partner", "wallet") is False
+        application.config["RATELIMIT_KEY_PREFIX"] = two
+        assert ratelimits.hit("API_RATE_LIMIT", "api-partner", "wallet") is True
+        application.config["RATELIMIT_ENABLED"] = False
+        assert all(ratelimits.hit("API_RATE_LIMIT", "api-partner", "wallet") for _ in range(3))

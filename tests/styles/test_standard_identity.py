@@ -40,7 +40,6 @@ def frozen(monkeypatch):
     monkeypatch.setattr("time.time", lambda: FIXED.timestamp())
     monkeypatch.setattr("webview.styles.gateway.datetime", FrozenDatetime)
     monkeypatch.setattr("webview.payments.gateway.outbound_request_id", lambda: "req-fixed")
-    monkeypatch.setattr("webview.styles.gateway.outbound_request_id", lambda: "req-fixed")
 
 
 def both(partner, answer: dict):

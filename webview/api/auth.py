@@ -6,14 +6,13 @@ import time
 from urllib.parse import quote
 
 from flask import current_app, g, request
-from limits import parse as parse_limit
 from werkzeug.exceptions import TooManyRequests
 
 from webview.api.errors import ApiError
 from webview.api.replay import remember_signature
 from webview.config import guard_switched_off
+from webview.core import ratelimits
 from webview.db import utcnow
-from webview.extensions import limiter
 from webview.partners.models import Partner
 from webview.partners.services import find_partner_by_client_id, partner_secrets
 from webview.profiles import HMAC, profile_of
@@ -97,9 +96,6 @@ def count_partner_call(partner: Partner) -> None:
     Called only once the signature verified and the message is not a replay, so nobody but the partner can use
     up its limit. The key is the partner code, never a credential.
     """
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    limit = parse_limit(current_app.config["API_RATE_LIMIT"])
-    if not limiter.limiter.hit(limit, "api-partner", partner.code):
+    if not ratelimits.hit("API_RATE_LIMIT", "api-partner", partner.code):
         note_exchange(verdict="refused: partner rate limit")
         raise TooManyRequests()

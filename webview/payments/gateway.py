@@ -218,6 +218,33 @@ class _Answer:
             return None
 
 
+class _Outgoing(Protocol):
+    """One try of an outbound call, ready to send (the styled gateway's `Prepared` is one too)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    canonical: str  # the signed text, for the message log
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One try of an hmac call."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    canonical: str
+
+
+def _code_field(answer: _Answer | None) -> str | None:
+    """The `code` of an hmac answer (DESIGN "Merchant → partner"), if it has one."""
+    parsed = answer.json() if answer is not None else None
+    return str(parsed.get("code")) if isinstance(parsed, dict) and "code" in parsed else None
+
+
 class HmacGateway:
     """The hmac profile: signed JSON calls to the URLs registered at onboarding."""
 
@@ -235,18 +262,12 @@ class HmacGateway:
         """Send one signed call with retries; PartnerUnavailable when no usable HTTP answer came back."""
         if not url:
             raise PartnerUnavailable(f"partner {self.partner.code} has no {kind} URL")
-        db.session.commit()  # hold no transaction (and so no row lock) while we wait for the partner
-        partner_id, code, client_id = self.partner.id, self.partner.code, self.partner.client_id
+        client_id = self.partner.client_id
         secret = current_client_secret(self.partner)
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() if body is not None else None
         target = _request_target(url)
-        budget = self.budget or CallBudget.from_settings()
-        retries, timeout = budget.retries, (budget.connect_s, budget.read_s)
-        request_id = outbound_request_id()  # one id for every try (webview.core.requestid)
-        last_problem = "no answer"
-        for attempt in range(retries + 1):
-            if attempt:
-                self.sleep(_setting("PARTNER_BACKOFF_SECONDS") * 2 ** (attempt - 1))
+
+        def signed(request_id: str) -> _Outgoing:  # a fresh timestamp and signature for every try
             timestamp = str(_now_ms())
             remember_own_signature(client_id, int(timestamp), signed_digest(client_id, timestamp, raw, target))
             headers = {
@@ -259,11 +280,31 @@ class HmacGateway:
             if raw is not None:
                 headers["Content-Type"] = "application/json"
             canonical = b64url_nopad(canonical_payload(client_id, timestamp, raw, target))
+            return _Request(method, url, headers, raw, canonical)
+
+        return self._exchange(signed, kind=kind, reference=reference, result_code=_code_field)
+
+    def _exchange(self, prepare: Callable[[str], _Outgoing], *, kind: str, reference: str,
+                  result_code: Callable[[_Answer | None], str | None], label: str = "") -> _Answer:
+        """The tries of one call, whatever its wire format: `prepare` builds (and signs) each try from the call's one
+        request id; connection errors, timeouts, 429 and 5xx are retried with exponential backoff within the budget;
+        every try goes to the message log (its verdict led by `label`), committed. The caller's session is committed
+        first: no transaction, and so no row lock, is held while we wait for the partner."""
+        db.session.commit()
+        partner_id, code = self.partner.id, self.partner.code
+        budget = self.budget or CallBudget.from_settings()
+        retries, timeout = budget.retries, (budget.connect_s, budget.read_s)
+        request_id = outbound_request_id()  # one id for every try (webview.core.requestid)
+        last_problem = "no answer"
+        for attempt in range(retries + 1):
+            if attempt:
+                self.sleep(_setting("PARTNER_BACKOFF_SECONDS") * 2 ** (attempt - 1))
+            request = prepare(request_id)
             started = time.perf_counter()
             answer: _Answer | None = None
             try:
-                response = self.http.request(method, url, data=raw, headers=headers, timeout=timeout,
-                                             allow_redirects=False)
+                response = self.http.request(request.method, request.url, data=request.body,
+                                             headers=request.headers, timeout=timeout, allow_redirects=False)
                 answer = _Answer(response.status_code, response.content)
                 retryable = response.status_code >= 500 or response.status_code == 429
                 last_problem = f"HTTP {response.status_code}"
@@ -272,17 +313,17 @@ class HmacGateway:
             except requests.RequestException as error:
                 retryable, last_problem = True, f"connection error ({type(error).__name__})"
             latency = int((time.perf_counter() - started) * 1000)
-            parsed = answer.json() if answer is not None else None
-            result_code = str(parsed.get("code")) if isinstance(parsed, dict) and "code" in parsed else None
+            code_seen = result_code(answer)
             more = retryable and attempt < retries
             verdict = last_problem + (f"; retry {attempt + 1} of {retries}" if more else "")
             if answer is not None and not retryable:
-                verdict = f"answered code {result_code}" if result_code is not None else "answer without a code"
+                verdict = f"answered code {code_seen}" if code_seen is not None else "answer without a code"
             message = log_exchange(
-                direction="outbound", method=method, url=url, kind=kind, partner_id=partner_id, partner_code=code,
-                status_code=answer.status if answer else None, latency_ms=latency, request_headers=headers,
-                request_body=raw, response_body=answer.body if answer else None, canonical=canonical,
-                verdict=verdict, result_code=result_code, reference=reference)
+                direction="outbound", method=request.method, url=request.url, kind=kind, partner_id=partner_id,
+                partner_code=code, status_code=answer.status if answer else None, latency_ms=latency,
+                request_headers=request.headers, request_body=request.body,
+                response_body=answer.body if answer else None, canonical=request.canonical,
+                verdict=label + verdict, result_code=code_seen, reference=reference)
             db.session.commit()
             if not retryable and answer is not None:
                 answer.message_id = message.id

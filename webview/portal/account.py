@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from limits import parse as parse_limit
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from webview.core import ratelimits
 from webview.db import utcnow
-from webview.extensions import db, limiter
+from webview.extensions import db
 from webview.i18n import LOCALES
 from webview.portal import bp
 from webview.portal.accounts import (
@@ -83,13 +83,9 @@ def _safe_next(target: str | None) -> str | None:
 
 def _signin_throttled(email: str) -> bool:
     """Count one attempt against the per-address and per-account limits; True when either is exhausted."""
-    config = current_app.config
-    if not config.get("RATELIMIT_ENABLED", True):
-        return False
-    by_address = limiter.limiter.hit(parse_limit(config["PORTAL_SIGNIN_RATE_LIMIT"]), "portal-signin-ip",
-                                     request.remote_addr or "")
-    by_account = limiter.limiter.hit(parse_limit(config["PORTAL_ACCOUNT_SIGNIN_RATE_LIMIT"]),
-                                     "portal-signin-account", email.strip().lower()[:254])
+    by_address = ratelimits.hit("PORTAL_SIGNIN_RATE_LIMIT", "portal-signin-ip", request.remote_addr or "")
+    by_account = ratelimits.hit("PORTAL_ACCOUNT_SIGNIN_RATE_LIMIT", "portal-signin-account",
+                                email.strip().lower()[:254])
     return not (by_address and by_account)
 
 

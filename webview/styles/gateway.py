@@ -19,7 +19,6 @@ import requests
 from flask import current_app
 
 from webview.api.replay import remember_own_signature
-from webview.core.requestid import outbound_request_id
 from webview.extensions import db
 from webview.messagelog.services import log_exchange
 from webview.partners.models import Partner
@@ -33,7 +32,6 @@ from webview.payments.gateway import (
     TransactionRequest,
     _Answer,
     _optional_text_problem,
-    _setting,
     _usable_payment_url,
     id_problem,
 )
@@ -83,48 +81,17 @@ class StyledGateway(HmacGateway):
         """Send one styled call with retries; PartnerUnavailable when no usable HTTP answer came back."""
         if not url:
             raise PartnerUnavailable(f"partner {self.partner.code} has no {kind} URL")
-        db.session.commit()  # hold no transaction (and so no row lock) while we wait for the partner
-        partner_id, code, client_id = self.partner.id, self.partner.code, self.partner.client_id
+        client_id = self.partner.client_id
         keys = self._keys(call)
-        budget = self.budget or CallBudget.from_settings()
-        retries, timeout = budget.retries, (budget.connect_s, budget.read_s)
-        tracing_id = outbound_request_id()  # one id for every try (webview.core.requestid)
-        last_problem = "no answer"
-        for attempt in range(retries + 1):
-            if attempt:
-                self.sleep(_setting("PARTNER_BACKOFF_SECONDS") * 2 ** (attempt - 1))
-            prepared = prepare_call(call, url, variables, keys, datetime.now(UTC), request_id=tracing_id)
+
+        def styled(request_id: str) -> Prepared:  # re-rendered with a fresh {timestamp} and signed for every try
+            prepared = prepare_call(call, url, variables, keys, datetime.now(UTC), request_id=request_id)
             if prepared.digest:
                 remember_own_signature(client_id, prepared.timestamp_ms, prepared.digest)
-            started = time.perf_counter()
-            answer: _Answer | None = None
-            try:
-                response = self.http.request(prepared.method, prepared.url, data=prepared.body,
-                                             headers=prepared.headers, timeout=timeout, allow_redirects=False)
-                answer = _Answer(response.status_code, response.content)
-                retryable = response.status_code >= 500 or response.status_code == 429
-                last_problem = f"HTTP {response.status_code}"
-            except requests.Timeout as error:
-                retryable, last_problem = True, f"timeout ({type(error).__name__})"
-            except requests.RequestException as error:
-                retryable, last_problem = True, f"connection error ({type(error).__name__})"
-            latency = int((time.perf_counter() - started) * 1000)
-            result_code = self._result_code(call, answer)
-            more = retryable and attempt < retries
-            verdict = last_problem + (f"; retry {attempt + 1} of {retries}" if more else "")
-            if answer is not None and not retryable:
-                verdict = f"answered code {result_code}" if result_code is not None else "answer without a code"
-            message = log_exchange(
-                direction="outbound", method=prepared.method, url=prepared.url, kind=kind, partner_id=partner_id,
-                partner_code=code, status_code=answer.status if answer else None, latency_ms=latency,
-                request_headers=prepared.headers, request_body=prepared.body,
-                response_body=answer.body if answer else None, canonical=prepared.canonical,
-                verdict=f"[{self.style.name}] {verdict}", result_code=result_code, reference=reference)
-            db.session.commit()
-            if not retryable and answer is not None:
-                answer.message_id = message.id
-                return answer
-        raise PartnerUnavailable(f"{kind}: {last_problem} after {retries + 1} tries")
+            return prepared
+
+        return self._exchange(styled, kind=kind, reference=reference, label=f"[{self.style.name}] ",
+                              result_code=lambda answer: self._result_code(call, answer))
 
     @staticmethod
     def _result_code(call: Call, answer: _Answer | None) -> str | None:
