@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from sandbox.cases.own_partner import DEFAULT_WAIT_S, own_partner, run_own_cases
 from sandbox.cases.report import report_html, report_json
-from sandbox.cases.runner import run_cases
+from sandbox.cases.runner import PARALLEL_CASES, run_cases
 from sandbox.credentials import load_credentials
 
 sandbox_cli = AppGroup("sandbox", help="The sandbox partner's tools.")
@@ -25,15 +25,18 @@ sandbox_cli = AppGroup("sandbox", help="The sandbox partner's tools.")
 @click.option("--case", "only", multiple=True, help="Run only this case id (repeatable).")
 @click.option("--wait", "wait_s", type=click.FloatRange(1, 3600), default=DEFAULT_WAIT_S, show_default=True,
               help="Own-endpoint partners: seconds to wait for the partner to act (send the IPN).")
+@click.option("--workers", type=click.IntRange(1, 16), default=PARALLEL_CASES, show_default=True,
+              help="Demo partners: how many cases run side by side (1: one by one).")
 def run_cases_command(partner_code: str, html_path: Path | None, json_path: Path | None, base_url: str | None,
-                      only: tuple[str, ...], wait_s: float) -> None:
+                      only: tuple[str, ...], wait_s: float, workers: int) -> None:
     """Run the certification cases against the live app for PARTNER; exit status 1 when one fails.
 
     A demo partner is played by the sandbox; any other sandbox partner is certified on its own endpoints."""
     base = base_url or current_app.config["PUBLIC_BASE_URL"]
     partner = load_credentials(partner_code)
     if partner is not None:
-        report = run_cases(base, partner, set(only) or None, token=current_app.config.get("SANDBOX_TOKEN"))
+        report = run_cases(base, partner, set(only) or None, token=current_app.config.get("SANDBOX_TOKEN"),
+                           workers=workers)
     else:
         own = own_partner(partner_code)
         if own is None:

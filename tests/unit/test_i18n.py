@@ -209,3 +209,18 @@ def test_phone_numbers_are_shown_the_vietnamese_way(stored, shown):
     from webview.i18n import format_vn_phone
 
     assert format_vn_phone(stored) == shown
+
+
+def test_template_words_follow_the_request_and_a_forced_locale(app):
+    """The templates' gettext finds the catalog in one step (webview.i18n.catalogs) and still follows Flask-Babel's
+    choice: the request's language, a force_locale block inside it (an email in the customer's language), and the
+    next request's own choice."""
+    page = "{{ _('Search flights') }}|{{ ngettext('%(num)d adult', '%(num)d adults', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "vi"}):
+        assert render_template_string(page) == "Tìm chuyến bay|2 người lớn"
+        with force_locale("en"):
+            assert render_template_string(page) == "Search flights|2 adults"
+        assert render_template_string(page) == "Tìm chuyến bay|2 người lớn"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        app.preprocess_request()  # the app's own before_request: the choice is made afresh
+        assert render_template_string(page) == "Search flights|2 adults"

@@ -28,8 +28,8 @@ JS_BUDGET = 8 * 1024
 # screen's own query; the pickers' airports and cities are read once per process.
 SCREEN_STATEMENTS = 2
 HOME_STATEMENTS = 1  # the session lookup alone
-IPN_FIRST_APPLY_STATEMENTS = 10  # auth, replay store, booking lock, apply, event, issue job, message log
-IPN_REPEAT_STATEMENTS = 6
+IPN_FIRST_APPLY_STATEMENTS = 9  # partner, replay store, booking lock, apply, event, issue job, message log
+IPN_REPEAT_STATEMENTS = 5  # the partner is read once (the replay store commit keeps it loaded)
 
 
 def gzipped(data: bytes) -> int:

@@ -25,12 +25,18 @@ def remember_signature(client_id: str, timestamp_ms: int, digest: str, window_s:
 
 def _first_arrival(seen: SeenSignature) -> bool:
     """Store a verified message's digest; False when it is there already (a replay). Commits on its own."""
-    db.session.add(seen)
+    session = db.session()
+    session.add(seen)
+    keep = session.expire_on_commit
+    # The caller's partner row, read a moment ago in this request, stays loaded: not read again at its next use.
+    session.expire_on_commit = False
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError:
-        db.session.rollback()
+        session.rollback()
         return False
+    finally:
+        session.expire_on_commit = keep
     return True
 
 

@@ -32,7 +32,7 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """Choose the locale per request and register the formatting filters and the catalog command."""
-    from webview.i18n import cli
+    from webview.i18n import catalogs, cli
 
     babel_config = app.extensions["babel"]
     babel_config.locale_selector = select_locale
@@ -51,4 +51,5 @@ def init_app(app: Flask) -> None:
     # Flask-Babel caches the locale on g, and g outlives a request when the caller pushed an app
     # context first (tests, CLI); every request chooses afresh.
     app.before_request(refresh)
+    catalogs.install(app)
     cli.init_app(app)

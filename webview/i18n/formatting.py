@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
-from flask_babel import get_locale
+from babel.dates import format_date
+from babel.numbers import get_group_symbol
 
+from webview.i18n.catalogs import current_locale
 from webview.i18n.locale import DEFAULT_LOCALE, TIMEZONE, normalise_locale
 
 LOCAL_ZONE = ZoneInfo(TIMEZONE)
@@ -21,11 +22,19 @@ def _locale(locale: str | None) -> str:
     """The explicit locale, else the request's, else Vietnamese."""
     if locale:
         return normalise_locale(locale) or DEFAULT_LOCALE
-    try:
-        current = get_locale()
-    except RuntimeError:  # outside an app context
-        current = None
-    return normalise_locale(str(current) if current else None) or DEFAULT_LOCALE
+    current = current_locale()
+    return _language(current) if current else DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=16)
+def _language(locale) -> str:
+    return normalise_locale(str(locale)) or DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=8)
+def _group_symbol(language: str) -> str:
+    """The locale's thousands separator from CLDR (vi '.', en ','), read once per process."""
+    return get_group_symbol(language)
 
 
 def format_vnd(amount: int | None, locale: str | None = None) -> str:
@@ -34,7 +43,8 @@ def format_vnd(amount: int | None, locale: str | None = None) -> str:
         return ""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("VND amounts are integers")
-    return f"{format_decimal(amount, format='#,##0', locale=_locale(locale))} ₫"
+    # Babel's '#,##0' pattern: groups of three, the CLDR separator, ASCII digits and '-' in both languages
+    return f"{amount:,} ₫".replace(",", _group_symbol(_locale(locale)))
 
 
 def to_local(value: datetime) -> datetime:
@@ -51,15 +61,20 @@ def format_local_date(value: date | datetime | None, locale: str | None = None, 
     if isinstance(value, datetime):
         value = to_local(value).date()
     language = _locale(locale)
-    patterns = SHORT_DATE_PATTERNS if short else DATE_PATTERNS
-    return format_date(value, patterns[language], locale=language)
+    return _formatted_date(value, (SHORT_DATE_PATTERNS if short else DATE_PATTERNS)[language], language)
+
+
+@lru_cache(maxsize=1024)
+def _formatted_date(value: date, pattern: str, language: str) -> str:
+    """Babel's formatting of a calendar day (a pure function of its arguments: kept per process)."""
+    return format_date(value, pattern, locale=language)
 
 
 def format_local_time(value: datetime | None, locale: str | None = None) -> str:
-    """A 24-hour clock time in GMT+7, e.g. '07:35'."""
+    """A 24-hour clock time in GMT+7, e.g. '07:35' (the same ASCII digits in every language we serve)."""
     if value is None:
         return ""
-    return format_time(to_local(value), "HH:mm", locale=_locale(locale))
+    return to_local(value).strftime("%H:%M")
 
 
 def format_local_datetime(value: datetime | None, locale: str | None = None) -> str:
