@@ -165,3 +165,24 @@ def test_prices_say_what_they_are_for(screen, catalog, locale, party_label, nigh
     offer = re.search(r'href="/w/book\?offer=([^&"]+)', rooms).group(1)
     travellers = client.get(f"/w/book?offer={offer}&guests=2").get_data(as_text=True)
     assert nights in travellers and "night(s)" not in travellers
+
+
+def test_result_links_carry_the_search_exactly_as_url_for_writes_it(app, user, catalog):
+    """The results lists encode their search once and append it to each item's link (issue 15): every link is
+    still byte for byte what url_for gives for that item with the whole search."""
+    from html import unescape
+
+    from flask import url_for
+
+    pages = {"booking.fares": ("/w/flights", flight_query(catalog, adults="2", children="1"), "flight_id",
+                               r'href="/w/flights/(\d+)\?'),
+             "booking.rooms": ("/w/hotels", hotel_query(catalog, city="HAN"), "hotel_id", r'href="/w/hotels/(\d+)\?')}
+    for endpoint, (path, query, key, pattern) in pages.items():
+        html = user.get(path, query_string=query).get_data(as_text=True)
+        links = [unescape(link) for link in re.findall(r'data-testid="select-offer" href="([^"]+)"', html)]
+        assert links, endpoint
+        with app.test_request_context():
+            for link in links:
+                item = int(re.match(r"/w/(?:flights|hotels)/(\d+)\?", link).group(1))
+                assert link == url_for(endpoint, **{key: item}, **query), link
+        assert re.search(pattern, html)

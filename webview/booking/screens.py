@@ -101,6 +101,13 @@ def form_query(form, keys: tuple[str, ...]) -> dict[str, str]:
     return query
 
 
+def query_suffix(endpoint: str, query: dict[str, str], **path_values) -> str:
+    """'?' and `query` exactly as url_for writes them after `endpoint`'s path ('' for no query): a results list
+    builds it once and appends it to each item's link, instead of encoding the same query once per item."""
+    url = url_for(endpoint, **path_values, **query)
+    return url[url.index("?"):] if "?" in url else ""
+
+
 def passengers_of(form: FlightSearchForm) -> Passengers:
     """The party of a validated flight search."""
     return Passengers(form.adults.data, form.children.data, form.infants.data)

@@ -136,7 +136,8 @@ def flights():
     next_day = (form.depart_date.data + timedelta(days=1)).isoformat()
     return render_template("booking/flights.html", form=form, offers=shown, total=len(offers), sort=sort,
                            airline=airline, airlines=airlines, query=query, next_day=next_day,
-                           party=screens.passengers_of(form).total)
+                           party=screens.passengers_of(form).total,
+                           item_query=screens.query_suffix("booking.fares", query, flight_id=0))
 
 
 @bp.get("/flights/<int:flight_id>")
@@ -163,7 +164,8 @@ def hotels():
         return search_again(HOTEL.code, form)
     query = screens.form_query(form, screens.HOTEL_QUERY_KEYS)
     city = dict(form.city.choices).get(form.city.data, form.city.data)
-    return render_template("booking/hotels.html", form=form, offers=offers, query=query, city=city)
+    return render_template("booking/hotels.html", form=form, offers=offers, query=query, city=city,
+                           item_query=screens.query_suffix("booking.rooms", query, hotel_id=0))
 
 
 @bp.get("/hotels/<int:hotel_id>")

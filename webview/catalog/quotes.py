@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
@@ -30,7 +31,15 @@ from webview.i18n.formatting import format_local_date, format_local_time, format
 from webview.products import FLIGHT, HOTEL, VIP, product_of_offer
 
 
-def flight_total(fare: Fare, passengers: Passengers) -> int:
+class FarePrices(Protocol):
+    """What pricing reads of a fare: a Fare, or a search's plain row with the same names."""
+
+    price_adult: int
+    price_child: int
+    price_infant: int
+
+
+def flight_total(fare: FarePrices, passengers: Passengers) -> int:
     """The fare's price for the whole party."""
     return (passengers.adults * fare.price_adult + passengers.children * fare.price_child
             + passengers.infants * fare.price_infant)

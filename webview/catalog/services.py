@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -101,8 +102,15 @@ def search_flights(origin: str, destination: str, day: date, passengers: Passeng
     places = {place.code: place for place in airports(locale) if place.code in (origin, destination)}
     if origin not in places or destination not in places:
         raise InvalidSearch(_l("Choose an airport from the list."))
+    # Plain rows, not ORM objects: a results screen only reads them (a third of the screen's work went into
+    # building and tracking flight, fare and airline objects).
     query = (
-        select(Flight, Fare, Airline)
+        select(Flight.id.label("flight_id"), Flight.flight_number, Flight.departure_day, Flight.departs_at,
+               Flight.arrives_at, Flight.duration_minutes, Flight.aircraft,
+               Fare.id.label("fare_id"), Fare.fare_class, Fare.price_adult, Fare.price_child, Fare.price_infant,
+               Fare.seats_left, Fare.checked_baggage_kg, Fare.cabin_baggage_kg, Fare.refundable, Fare.refund_fee,
+               Fare.change_fee, Airline.code.label("airline_code"), Airline.name.label("airline_name"),
+               Airline.max_seats, Airline.infants_per_adult)
         .join(Fare, Fare.flight_id == Flight.id)
         .join(Airline, Airline.code == Flight.airline_code)
         .where(Flight.origin_code == origin, Flight.destination_code == destination, Flight.departure_day == day,
@@ -111,29 +119,29 @@ def search_flights(origin: str, destination: str, day: date, passengers: Passeng
     )
     if airline:
         query = query.where(Flight.airline_code == airline.upper())
-    grouped: dict[int, tuple[Flight, Airline, list[FareOffer]]] = {}
-    for flight, fare, carrier in db.session.execute(query):
-        if passengers.problem(carrier.max_seats, carrier.infants_per_adult) is not None:
+    grouped: dict[int, tuple[Any, list[FareOffer]]] = {}
+    for row in db.session.execute(query):
+        if passengers.problem(row.max_seats, row.infants_per_adult) is not None:
             continue
-        entry = grouped.setdefault(flight.id, (flight, carrier, []))
-        entry[2].append(FareOffer(
-            offer_id=fare_offer_id(fare.id), fare_id=fare.id, fare_class=fare.fare_class,
-            name=fare_class_name(fare.fare_class, locale), price_adult=fare.price_adult,
-            price_child=fare.price_child, price_infant=fare.price_infant,
-            total=flight_total(fare, passengers), seats_left=fare.seats_left,
-            checked_baggage_kg=fare.checked_baggage_kg, cabin_baggage_kg=fare.cabin_baggage_kg,
-            refundable=fare.refundable, refund_fee=fare.refund_fee, change_fee=fare.change_fee,
+        entry = grouped.setdefault(row.flight_id, (row, []))
+        entry[1].append(FareOffer(
+            offer_id=fare_offer_id(row.fare_id), fare_id=row.fare_id, fare_class=row.fare_class,
+            name=fare_class_name(row.fare_class, locale), price_adult=row.price_adult,
+            price_child=row.price_child, price_infant=row.price_infant,
+            total=flight_total(row, passengers), seats_left=row.seats_left,
+            checked_baggage_kg=row.checked_baggage_kg, cabin_baggage_kg=row.cabin_baggage_kg,
+            refundable=row.refundable, refund_fee=row.refund_fee, change_fee=row.change_fee,
         ))
     origin_place, destination_place = places[origin], places[destination]
     offers = []
-    for flight, carrier, fares in grouped.values():
+    for flight, fares in grouped.values():
         fares.sort(key=lambda offer: (offer.total, offer.fare_id))
         offers.append(FlightOffer(
-            offer_id=fares[0].offer_id, price=fares[0].total, flight_id=flight.id, airline_code=carrier.code,
-            airline_name=carrier.name, flight_number=flight.flight_number, origin=origin_place,
-            destination=destination_place, departure_day=flight.departure_day, departs_at=flight.departs_at,
-            arrives_at=flight.arrives_at, duration_minutes=flight.duration_minutes, aircraft=flight.aircraft,
-            fares=tuple(fares),
+            offer_id=fares[0].offer_id, price=fares[0].total, flight_id=flight.flight_id,
+            airline_code=flight.airline_code, airline_name=flight.airline_name, flight_number=flight.flight_number,
+            origin=origin_place, destination=destination_place, departure_day=flight.departure_day,
+            departs_at=flight.departs_at, arrives_at=flight.arrives_at, duration_minutes=flight.duration_minutes,
+            aircraft=flight.aircraft, fares=tuple(fares),
         ))
     if sort == "price":
         offers.sort(key=lambda offer: (offer.price, offer.departs_at, offer.flight_number))

@@ -3,7 +3,8 @@
 A search form's airport and city pickers hold dozens of options; WTForms escapes and formats each of them on every
 render. The options depend only on (value, label, selected) of each choice, so their HTML is kept in a small LRU
 keyed by exactly that: a different label (another language), another selection or a new choice is another key,
-and nothing stale can be served. The <select> tag itself (name, id, flags, attributes) is rendered every time.
+and nothing stale can be served. The <select> tag's attributes (name, id, flags, attributes) are kept the same way,
+keyed by all of them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ def options_html(choices: tuple[tuple[object, str | None, bool], ...]) -> str:
     return "".join(Select.render_option(Choice(value, label, selected, None)) for value, label, selected in choices)
 
 
+@lru_cache(maxsize=OPTION_CACHE_SIZE)
+def select_params_html(name: str, attributes: tuple[tuple[str, object], ...]) -> str:
+    """The <select> tag's attributes, exactly as WTForms' html_params writes them (same name and attributes, same
+    text: kept per process)."""
+    return html_params(name=name, **dict(attributes))
+
+
 class CachedOptionsSelect(Select):
     """WTForms' single Select widget with the <option> list served from `options_html`."""
 
@@ -37,7 +45,10 @@ class CachedOptionsSelect(Select):
                 kwargs[name] = getattr(flags, name)
         key = tuple((choice.value, None if choice.label is None else str(choice.label), bool(choice.selected))
                     for choice in choices)
-        select_params = html_params(name=field.name, **kwargs)
+        try:
+            select_params = select_params_html(field.name, tuple(sorted(kwargs.items())))
+        except TypeError:  # an attribute value that cannot be a cache key (a list): rendered as it is
+            select_params = html_params(name=field.name, **kwargs)
         return Markup(f"<select {select_params}>{options_html(key)}</select>")  # noqa: S704  (escaped by WTForms)
 
 
