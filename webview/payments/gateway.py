@@ -48,6 +48,7 @@ __all__ = [
     "Gateway",
     "Handoff",
     "HmacGateway",
+    "OutboundRequest",
     "PartnerRefused",
     "PartnerTransaction",
     "PartnerUnavailable",
@@ -218,25 +219,15 @@ class _Answer:
             return None
 
 
-class _Outgoing(Protocol):
+@dataclass(frozen=True)
+class OutboundRequest:
     """One try of an outbound call, ready to send (the styled gateway's `Prepared` is one too)."""
 
     method: str
     url: str
     headers: dict[str, str]
     body: bytes | None
-    canonical: str  # the signed text, for the message log
-
-
-@dataclass(frozen=True)
-class _Request:
-    """One try of an hmac call."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    canonical: str
+    canonical: str  # the signed text, for the message log ("" when unsigned)
 
 
 def _code_field(answer: _Answer | None) -> str | None:
@@ -267,7 +258,7 @@ class HmacGateway:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode() if body is not None else None
         target = _request_target(url)
 
-        def signed(request_id: str) -> _Outgoing:  # a fresh timestamp and signature for every try
+        def signed(request_id: str) -> OutboundRequest:  # a fresh timestamp and signature for every try
             timestamp = str(_now_ms())
             remember_own_signature(client_id, int(timestamp), signed_digest(client_id, timestamp, raw, target))
             headers = {
@@ -280,11 +271,11 @@ class HmacGateway:
             if raw is not None:
                 headers["Content-Type"] = "application/json"
             canonical = b64url_nopad(canonical_payload(client_id, timestamp, raw, target))
-            return _Request(method, url, headers, raw, canonical)
+            return OutboundRequest(method, url, headers, raw, canonical)
 
         return self._exchange(signed, kind=kind, reference=reference, result_code=_code_field)
 
-    def _exchange(self, prepare: Callable[[str], _Outgoing], *, kind: str, reference: str,
+    def _exchange(self, prepare: Callable[[str], OutboundRequest], *, kind: str, reference: str,
                   result_code: Callable[[_Answer | None], str | None], label: str = "") -> _Answer:
         """The tries of one call, whatever its wire format: `prepare` builds (and signs) each try from the call's one
         request id; connection errors, timeouts, 429 and 5xx are retried with exponential backoff within the budget;

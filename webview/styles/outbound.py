@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from webview.payments.gateway import OutboundRequest
 from webview.styles.canonical import (
     Keys,
     Message,
@@ -31,14 +32,9 @@ from webview.styles.values import format_time, parse_amount
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """One request ready to send (or, for a redirect, the URL to send the user to)."""
+class Prepared(OutboundRequest):
+    """One request ready to send (or, for a redirect, the URL to send the user to), with its replay-store entry."""
 
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    canonical: str  # the signed text, for the message log ("" when unsigned)
     digest: str  # sha256 of the canonical bytes before encode (our own replay-store entry)
     timestamp_ms: int
 
