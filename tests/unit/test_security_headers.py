@@ -161,3 +161,14 @@ def test_asvs_v14_headers(client, path):
     assert csp["frame-ancestors"] in (["'self'"], ["'none'"])
     assert not [source for sources in csp.values() for source in sources if source in {"*", "'unsafe-eval'"}]
     assert "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.parametrize("sandbox", [True, False])
+def test_the_policy_written_per_request_is_the_builders_text_with_this_requests_nonce(make_app, sandbox):
+    """The usual policy is kept per process around its nonce (issue 15): every response still carries exactly what
+    content_security_policy writes for its own nonce, framed or not."""
+    client = make_app(SANDBOX_ENABLED=sandbox).test_client()
+    for _ in range(2):
+        policy = client.get("/healthz").headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        assert policy == content_security_policy(nonce, sandbox)

@@ -4,6 +4,7 @@ and permissions policies, COOP, HSTS in production, and `Cache-Control: no-store
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
 
@@ -54,13 +55,27 @@ def content_security_policy(nonce: str, framed_by_self: bool, extra: dict[str, l
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
+@lru_cache(maxsize=2)
+def _policy_template(framed_by_self: bool) -> tuple[str, str, str]:
+    """The usual policy (no source added for this response) split around its nonce: built once per process."""
+    marker = "\x00"
+    before, _, after = content_security_policy(marker, framed_by_self).partition(marker)
+    head, _, tail = after.partition(marker)
+    return before, head, tail
+
+
 def set_security_headers(response: Response) -> Response:
     """after_request hook: add the headers unless a view already chose its own policy."""
     framed_by_self = bool(current_app.config.get("SANDBOX_ENABLED"))
     if "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = content_security_policy(
-            csp_nonce(), framed_by_self, request.environ.get("webview.csp_extra")
-        )
+        extra = request.environ.get("webview.csp_extra")
+        if extra:
+            policy = content_security_policy(csp_nonce(), framed_by_self, extra)
+        else:  # the same text content_security_policy writes, with this request's nonce in its two places
+            nonce = csp_nonce()
+            before, middle, after = _policy_template(framed_by_self)
+            policy = f"{before}{nonce}{middle}{nonce}{after}"
+        response.headers["Content-Security-Policy"] = policy
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framed_by_self else "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
