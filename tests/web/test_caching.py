@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import text
 from wtforms import Form, SelectChoice, SelectField
 from wtforms.widgets import Select
@@ -132,3 +133,14 @@ def test_production_never_reloads_templates_and_shares_their_bytecode(tmp_path):
 
 def test_development_reloads_templates_only_when_debugging(app):
     assert app.config["TEMPLATES_AUTO_RELOAD"] is None and app.jinja_env.auto_reload is False
+
+
+@pytest.mark.parametrize("attributes", [{"required": True}, {"required": 1}, {"data-x": Markup("a&amp;b")},
+                                        {"data-x": "a&amp;b"}, {"data-x": 1.0}, {"data-x": 1}, {"disabled": False}])
+def test_the_select_tags_attributes_are_the_text_wtforms_writes(attributes):
+    """The <select> tag's attributes are kept per process (issue 15): values equal as keys but written differently
+    (True and 1, Markup and its text, 1.0 and 1) never share a cache entry."""
+    for first in ({"required": 1}, {"required": True}, {"data-x": "a&amp;b"}, {"data-x": Markup("a&amp;b")},
+                  {"data-x": 1}, {"data-x": 1.0}):
+        Picker().city(**first)  # warm the cache with its look-alikes
+    assert Picker().city(**attributes) == Select()(Picker().city, **attributes)

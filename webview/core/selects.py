@@ -16,6 +16,7 @@ from wtforms.fields.choices import Choice
 from wtforms.widgets import Select, html_params
 
 OPTION_CACHE_SIZE = 512
+PLAIN_VALUES = (str, bool, int, float, type(None))  # exact types: a value of one is its own text (a safe cache key)
 
 
 @lru_cache(maxsize=OPTION_CACHE_SIZE)
@@ -25,10 +26,10 @@ def options_html(choices: tuple[tuple[object, str | None, bool], ...]) -> str:
 
 
 @lru_cache(maxsize=OPTION_CACHE_SIZE)
-def select_params_html(name: str, attributes: tuple[tuple[str, object], ...]) -> str:
-    """The <select> tag's attributes, exactly as WTForms' html_params writes them (same name and attributes, same
-    text: kept per process)."""
-    return html_params(name=name, **dict(attributes))
+def select_params_html(name: str, attributes: tuple[tuple[str, type, object], ...]) -> str:
+    """The <select> tag's attributes, exactly as WTForms' html_params writes them (the same name and (attribute,
+    type, value) triples give the same text: kept per process)."""
+    return html_params(name=name, **{attribute: value for attribute, _type, value in attributes})
 
 
 class CachedOptionsSelect(Select):
@@ -45,9 +46,10 @@ class CachedOptionsSelect(Select):
                 kwargs[name] = getattr(flags, name)
         key = tuple((choice.value, None if choice.label is None else str(choice.label), bool(choice.selected))
                     for choice in choices)
-        try:
-            select_params = select_params_html(field.name, tuple(sorted(kwargs.items())))
-        except TypeError:  # an attribute value that cannot be a cache key (a list): rendered as it is
+        if all(type(value) in PLAIN_VALUES for value in kwargs.values()):
+            attributes = tuple((name, type(value), value) for name, value in sorted(kwargs.items()))  # True ≠ 1
+            select_params = select_params_html(field.name, attributes)
+        else:  # Markup, a lazy translation, a list…: equal as keys yet written differently, so rendered every time
             select_params = html_params(name=field.name, **kwargs)
         return Markup(f"<select {select_params}>{options_html(key)}</select>")  # noqa: S704  (escaped by WTForms)
 
