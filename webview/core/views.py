@@ -30,11 +30,12 @@ def favicon():
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and commands."""
-    from webview.core import assets, cli, dbcreate, jsonlog, metrics, proxy, readiness, requestid, security
+    from webview.core import assets, cli, dbcreate, fragments, jsonlog, metrics, proxy, readiness, requestid, security
 
     app.register_blueprint(bp)
     cli.init_app(app)
     assets.init_app(app)
+    fragments.init_app(app)
     security.init_app(app)
     proxy.init_app(app)
     requestid.init_app(app)
