@@ -45,9 +45,9 @@ def on_sftp(app, wallet, sshd):
 def test_our_file_is_uploaded_atomically_with_its_sidecars_once(on_sftp, sshd):
     day = past_day(1)
     paid_booking(on_sftp.partner, local(day, 9))
-    part = generate_day(on_sftp.partner, day)[0]
+    closing = local(day + timedelta(days=1), 2, 0)  # yesterday closes at 02:00 today: not yet just after midnight
+    part = generate_day(on_sftp.partner, day, now=closing)[0]
     data = b"".join(file_bytes(part.id))
-    closing = local(day + timedelta(days=1), 2, 0)
     assert deliver_due_files(closing) == [part.name]
     outbound = sshd.root / "OUTBOUND"
     assert sorted(path.name for path in outbound.iterdir()) == [part.name, part.name + ".sha256",
