@@ -225,17 +225,14 @@ def run_cases(base_url: str, partner: PartnerCredentials, only: set[str] | None 
     app = current_app._get_current_object() if has_app_context() else None  # cases read the sandbox's own rows
 
     def result_of(case: Case) -> CaseResult:
-        with app.app_context() if app is not None else contextlib.nullcontext():  # each thread its own context
-            return run_case(case)
-
-    def run_case(case: Case) -> CaseResult:
         ctx = Context(base_url.rstrip("/"), partner, token=token)
         began = time.perf_counter()
         if partner.profile not in case.profiles:
             outcome, detail = "not run", case.reason_not_run
         else:
-            outcome, detail = run_one(case, ctx)
-            ctx.collect_exchanges()
+            with app.app_context() if app is not None else contextlib.nullcontext():  # each thread its own context
+                outcome, detail = run_one(case, ctx)
+                ctx.collect_exchanges()
         return CaseResult(case.case_id, case.title, outcome, detail, ctx.evidence,
                           round(time.perf_counter() - began, 3))
 
