@@ -106,14 +106,14 @@ def test_a_partner_answering_404_is_a_missing_file_finding(app, wallet, partner_
 
 
 def test_a_missing_partner_file_is_looked_for_again_with_backoff_and_reported_once(app, wallet, partner_server):
-    from webview.db import utcnow
     from webview.emails import SentEmail
     from webview.jobs import run_once
 
     app.config.update(PARTNER_RETRIES=0, OPS_EMAIL="ops@shop.example")
     configure(wallet.partner, SettingsChange(transport="api", reconciliation_url=partner_server.url))
     db.session.commit()
-    now = utcnow()
+    day = past_day()
+    now = local(day + timedelta(days=1), 2, 5)  # just after the day closed: the retries below stay on that day
     [run_id] = run_due_matching(now)
     assert db.session.get(ReconciliationRun, run_id).finding.startswith("the partner's file is missing")
     assert run_due_matching(now + timedelta(minutes=10)) == []  # not yet: the first retry is after 15 minutes
